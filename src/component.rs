@@ -1,0 +1,223 @@
+//! The Spin/WASI edge: the `wasi:http/incoming-handler` export, `wasi:config/store`, the
+//! request body, the outbound POST to Slack, and the log line. All decisions are the core's.
+
+use std::time::{Duration, Instant};
+
+use spin_sdk::http::{
+    ErrorCode, Fields, IncomingRequest, Method, OutgoingBody, OutgoingRequest, OutgoingResponse,
+    ResponseOutparam, Scheme,
+};
+use spin_sdk::http_component;
+use spin_sdk::wit::wasi::http0_2_0::outgoing_handler;
+use spin_sdk::wit::wasi::http0_2_0::types::{IncomingResponse, RequestOptions};
+use wasi::io::streams::{InputStream, StreamError};
+
+use crate::config::ConfigStoreError;
+use crate::delivery::{SlackResponse, Timeouts, TransportFailure, WebhookUrl};
+use crate::{Host, Reply, RequestHead};
+
+mod bindings {
+    wit_bindgen::generate!({ path: "wit", world: "alerts", generate_all });
+}
+use bindings::wasi::config::store;
+
+/// Slack answers `ok` or a short error code; read no more than this of its body.
+const SLACK_BODY_LIMIT: usize = 16 * 1024;
+
+/// `blocking-write-and-flush` takes at most 4096 bytes per call.
+const WRITE_CHUNK: usize = 4096;
+
+#[http_component]
+fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
+    let started = Instant::now();
+    let method = method_name(&request.method());
+    let path = request.path_with_query().unwrap_or_default();
+    let headers = request.headers().entries();
+    let head = RequestHead {
+        method: &method,
+        path: &path,
+        headers: &headers,
+    };
+    let mut host = Wasi {
+        request: Some(request),
+    };
+    let mut handled = crate::handle(&head, &mut host);
+    respond(response_out, &handled.reply);
+    // Millisecond precision with microseconds, enough to read, short to log.
+    let micros = started.elapsed().as_micros() as f64;
+    handled.log.duration_ms = Some((micros / 1000.0 * 1000.0).round() / 1000.0);
+    println!("{}", handled.log.to_json());
+}
+
+/// The component's access to the host, for one request.
+struct Wasi {
+    /// The request, until its body is read.
+    request: Option<IncomingRequest>,
+}
+
+impl Host for Wasi {
+    fn config(&mut self, key: &str) -> Result<Option<String>, ConfigStoreError> {
+        store::get(key).map_err(|_| ConfigStoreError)
+    }
+
+    fn read_body(&mut self, up_to: usize) -> Option<Vec<u8>> {
+        let body = self.request.take()?.consume().ok()?;
+        let stream = body.stream().ok()?;
+        read_up_to(&stream, up_to)
+    }
+
+    fn post(
+        &mut self,
+        webhook: &WebhookUrl,
+        payload: &[u8],
+        timeouts: Timeouts,
+    ) -> Result<SlackResponse, TransportFailure> {
+        let headers = Fields::from_list(&[
+            ("content-type".to_owned(), b"application/json".to_vec()),
+            (
+                "content-length".to_owned(),
+                payload.len().to_string().into_bytes(),
+            ),
+        ])
+        .map_err(|_| TransportFailure::Unreachable("invalid_request"))?;
+        let request = OutgoingRequest::new(headers);
+        let scheme = if webhook.is_https() {
+            Scheme::Https
+        } else {
+            Scheme::Http
+        };
+        // The setters only fail on malformed values, which WebhookUrl rules out.
+        let _ = request.set_method(&Method::Post);
+        let _ = request.set_scheme(Some(&scheme));
+        let _ = request.set_authority(Some(webhook.authority()));
+        let _ = request.set_path_with_query(Some(webhook.path_and_query()));
+        let body = request
+            .body()
+            .map_err(|()| TransportFailure::Unreachable("invalid_request"))?;
+
+        let future = outgoing_handler::handle(request, Some(options(timeouts)))
+            .map_err(|code| transport_failure(&code))?;
+        write_all(&body, payload).map_err(|_| TransportFailure::Unreachable("write_failed"))?;
+        OutgoingBody::finish(body, None).map_err(|code| transport_failure(&code))?;
+
+        future.subscribe().block();
+        let response = match future.get() {
+            Some(Ok(Ok(response))) => response,
+            Some(Ok(Err(code))) => return Err(transport_failure(&code)),
+            Some(Err(())) | None => return Err(TransportFailure::Unreachable("no_response")),
+        };
+        Ok(slack_response(response))
+    }
+}
+
+/// The request options that make the host enforce our timeouts.
+fn options(timeouts: Timeouts) -> RequestOptions {
+    let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+    let options = RequestOptions::new();
+    // A host that cannot set a timeout refuses it; we still send rather than drop the alert.
+    let _ = options.set_connect_timeout(Some(nanos(timeouts.connect)));
+    let _ = options.set_first_byte_timeout(Some(nanos(timeouts.first_byte)));
+    let _ = options.set_between_bytes_timeout(Some(nanos(timeouts.between_bytes)));
+    options
+}
+
+fn slack_response(response: IncomingResponse) -> SlackResponse {
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .into_iter()
+        .next()
+        .map(|v| String::from_utf8_lossy(&v).into_owned());
+    // A body cut short still leaves the status to act on.
+    let body = response
+        .consume()
+        .ok()
+        .and_then(|body| {
+            let stream = body.stream().ok()?;
+            read_up_to(&stream, SLACK_BODY_LIMIT)
+        })
+        .unwrap_or_default();
+    SlackResponse {
+        status,
+        retry_after,
+        body,
+    }
+}
+
+/// Names for transport errors; the host's own texts are dropped (they may quote the URL).
+fn transport_failure(code: &ErrorCode) -> TransportFailure {
+    let how = match code {
+        ErrorCode::ConnectionTimeout
+        | ErrorCode::ConnectionReadTimeout
+        | ErrorCode::ConnectionWriteTimeout
+        | ErrorCode::HttpResponseTimeout
+        | ErrorCode::DnsTimeout => return TransportFailure::Timeout,
+        ErrorCode::DnsError(_) => "dns_error",
+        ErrorCode::ConnectionRefused => "connection_refused",
+        ErrorCode::DestinationNotFound => "destination_not_found",
+        ErrorCode::DestinationUnavailable => "destination_unavailable",
+        ErrorCode::HttpRequestDenied => "request_denied",
+        ErrorCode::TlsProtocolError
+        | ErrorCode::TlsCertificateError
+        | ErrorCode::TlsAlertReceived(_) => "tls_error",
+        ErrorCode::ConnectionTerminated | ErrorCode::ConnectionLimitReached => "connection_failed",
+        _ => "http_error",
+    };
+    TransportFailure::Unreachable(how)
+}
+
+fn read_up_to(stream: &InputStream, up_to: usize) -> Option<Vec<u8>> {
+    let mut bytes = Vec::new();
+    while bytes.len() < up_to {
+        let want = (up_to - bytes.len()).min(64 * 1024) as u64;
+        match stream.blocking_read(want) {
+            Ok(chunk) => bytes.extend_from_slice(&chunk),
+            Err(StreamError::Closed) => break,
+            Err(StreamError::LastOperationFailed(_)) => return None,
+        }
+    }
+    Some(bytes)
+}
+
+fn write_all(body: &OutgoingBody, bytes: &[u8]) -> Result<(), StreamError> {
+    let stream = body.write().map_err(|()| StreamError::Closed)?;
+    for chunk in bytes.chunks(WRITE_CHUNK) {
+        stream.blocking_write_and_flush(chunk)?;
+    }
+    Ok(())
+}
+
+fn respond(response_out: ResponseOutparam, reply: &Reply) {
+    let entries: Vec<(String, Vec<u8>)> = reply
+        .headers
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), value.clone().into_bytes()))
+        .collect();
+    let headers = Fields::from_list(&entries).unwrap_or_else(|_| Fields::new());
+    let response = OutgoingResponse::new(headers);
+    let _ = response.set_status_code(reply.status);
+    let Ok(body) = response.body() else {
+        return;
+    };
+    response_out.set(response);
+    if write_all(&body, &reply.body).is_ok() {
+        let _ = OutgoingBody::finish(body, None);
+    }
+}
+
+fn method_name(method: &Method) -> String {
+    match method {
+        Method::Get => "GET",
+        Method::Head => "HEAD",
+        Method::Post => "POST",
+        Method::Put => "PUT",
+        Method::Delete => "DELETE",
+        Method::Connect => "CONNECT",
+        Method::Options => "OPTIONS",
+        Method::Trace => "TRACE",
+        Method::Patch => "PATCH",
+        Method::Other(other) => other,
+    }
+    .to_owned()
+}

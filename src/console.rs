@@ -1,0 +1,97 @@
+//! Direct links into the AWS console, for each partition's console host.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::aws::{Partition, Region};
+
+/// Characters left as they are in a path segment: RFC 3986's unreserved set.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The console origin of a partition, or `None` where there is no public console.
+fn origin(partition: Partition, region: &Region) -> Option<String> {
+    match partition {
+        Partition::Aws => Some(format!("https://{region}.console.aws.amazon.com")),
+        Partition::AwsCn => Some(format!("https://{region}.console.amazonaws.cn")),
+        Partition::AwsUsGov => Some("https://console.amazonaws-us-gov.com".to_owned()),
+        Partition::Other => None,
+    }
+}
+
+/// The service's Deployments tab; the cluster list when the cluster is not known.
+pub fn deployments_url(
+    partition: Partition,
+    region: &Region,
+    cluster: Option<&str>,
+    service: &str,
+) -> Option<String> {
+    let origin = origin(partition, region)?;
+    let path = match cluster {
+        Some(cluster) => format!(
+            "/ecs/v2/clusters/{}/services/{}/deployments",
+            utf8_percent_encode(cluster, PATH_SEGMENT),
+            utf8_percent_encode(service, PATH_SEGMENT)
+        ),
+        None => "/ecs/v2/clusters".to_owned(),
+    };
+    Some(format!("{origin}{path}?region={region}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(
+        partition: Partition,
+        region: &str,
+        cluster: Option<&str>,
+        service: &str,
+    ) -> Option<String> {
+        deployments_url(partition, &Region::parse(region).unwrap(), cluster, service)
+    }
+
+    #[test]
+    fn each_partition_has_its_host() {
+        assert_eq!(
+            url(Partition::Aws, "us-west-2", Some("default"), "servicetest").as_deref(),
+            Some(
+                "https://us-west-2.console.aws.amazon.com/ecs/v2/clusters/default/services/servicetest/deployments?region=us-west-2"
+            )
+        );
+        assert_eq!(
+            url(Partition::AwsCn, "cn-north-1", Some("c"), "s").as_deref(),
+            Some(
+                "https://cn-north-1.console.amazonaws.cn/ecs/v2/clusters/c/services/s/deployments?region=cn-north-1"
+            )
+        );
+        assert_eq!(
+            url(Partition::AwsUsGov, "us-gov-west-1", Some("c"), "s").as_deref(),
+            Some(
+                "https://console.amazonaws-us-gov.com/ecs/v2/clusters/c/services/s/deployments?region=us-gov-west-1"
+            )
+        );
+        assert_eq!(url(Partition::Other, "us-iso-east-1", Some("c"), "s"), None);
+    }
+
+    #[test]
+    fn segments_are_encoded() {
+        let link = url(Partition::Aws, "eu-west-1", Some("a b?#"), "x&y=<z>").unwrap();
+        assert!(
+            link.ends_with(
+                "/clusters/a%20b%3F%23/services/x%26y%3D%3Cz%3E/deployments?region=eu-west-1"
+            ),
+            "{link}"
+        );
+    }
+
+    #[test]
+    fn unknown_cluster_links_to_the_cluster_list() {
+        assert_eq!(
+            url(Partition::Aws, "us-east-1", None, "s").as_deref(),
+            Some("https://us-east-1.console.aws.amazon.com/ecs/v2/clusters?region=us-east-1")
+        );
+    }
+}

@@ -1,0 +1,264 @@
+//! Talking to Slack: the webhook URL, the time we allow it, and what its answer means for
+//! EventBridge.
+
+use std::fmt;
+use std::time::Duration;
+
+use url::{Host, Position, Url};
+
+use crate::error::{DEFAULT_RETRY_AFTER_SECS, Error};
+
+/// EventBridge gives up on an API destination after 5 s; answer well before.
+pub const ANSWER_DEADLINE: Duration = Duration::from_millis(4500);
+
+/// Timeouts for the Slack request, set on the outgoing request so the host enforces them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// To establish the connection (TCP and TLS).
+    pub connect: Duration,
+    /// From sending the request to the first byte of the answer.
+    pub first_byte: Duration,
+    /// Between chunks of the answer body.
+    pub between_bytes: Duration,
+}
+
+/// Slack's answer is one short chunk (`ok`), so the worst case is their sum: 4 s, leaving
+/// half a second of the [`ANSWER_DEADLINE`] for our own work.
+pub const SLACK_TIMEOUTS: Timeouts = Timeouts {
+    connect: Duration::from_millis(1000),
+    first_byte: Duration::from_millis(2500),
+    between_bytes: Duration::from_millis(500),
+};
+
+/// The longest `Retry-After` we pass on; EventBridge keeps retrying for 24 hours anyway.
+const MAX_RETRY_AFTER_SECS: u32 = 3600;
+
+/// A Slack incoming-webhook URL: `https`, or `http` to a loopback host (local testing).
+///
+/// The URL is a secret: `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookUrl(Url);
+
+impl fmt::Debug for WebhookUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WebhookUrl(<redacted>)")
+    }
+}
+
+impl WebhookUrl {
+    /// Parses the URL; the error never quotes it.
+    pub fn parse(text: &str) -> Result<Self, &'static str> {
+        let url = Url::parse(text.trim()).map_err(|_| "not a valid absolute URL")?;
+        let loopback = match url.host() {
+            Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+            Some(Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(Host::Ipv6(ip)) => ip.is_loopback(),
+            None => return Err("the URL has no host"),
+        };
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            _ => return Err("the URL must use https (http only for loopback hosts)"),
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err("the URL must not contain credentials");
+        }
+        Ok(Self(url))
+    }
+
+    /// Whether to use TLS.
+    pub fn is_https(&self) -> bool {
+        self.0.scheme() == "https"
+    }
+
+    /// `host[:port]`.
+    pub fn authority(&self) -> &str {
+        &self.0[Position::BeforeHost..Position::AfterPort]
+    }
+
+    /// The path and query, such as `/services/T000/B000/XXXX`.
+    pub fn path_and_query(&self) -> &str {
+        &self.0[Position::BeforePath..Position::AfterQuery]
+    }
+}
+
+/// What Slack answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlackResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `Retry-After` header, if any.
+    pub retry_after: Option<String>,
+    /// The body, such as `ok` or `channel_is_archived`.
+    pub body: Vec<u8>,
+}
+
+/// Why no answer came from Slack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportFailure {
+    /// A timeout of [`SLACK_TIMEOUTS`] passed.
+    Timeout,
+    /// The connection failed; the name says how (`dns_error`, `connection_refused`, ...).
+    Unreachable(&'static str),
+}
+
+/// The delivery's result: Slack's status on success, else the error that tells EventBridge
+/// whether to retry.
+pub fn outcome(answer: Result<SlackResponse, TransportFailure>) -> Result<u16, Error> {
+    let response = match answer {
+        Ok(response) => response,
+        Err(TransportFailure::Timeout) => return Err(Error::SlackTimeout),
+        Err(TransportFailure::Unreachable(how)) => return Err(Error::SlackUnreachable(how)),
+    };
+    match response.status {
+        200..=299 => Ok(response.status),
+        429 => Err(Error::SlackRateLimited {
+            retry_after_secs: retry_after_secs(response.retry_after.as_deref()),
+        }),
+        400 | 403 | 404 | 410 => Err(Error::SlackRejected {
+            status: response.status,
+            code: error_code(&response.body),
+        }),
+        status => Err(Error::SlackFailed { status }),
+    }
+}
+
+/// Slack's `Retry-After` seconds, bounded; the default when absent or not a number.
+fn retry_after_secs(header: Option<&str>) -> u32 {
+    header
+        .and_then(|value| value.trim().parse::<u32>().ok())
+        .map_or(DEFAULT_RETRY_AFTER_SECS, |secs| {
+            secs.clamp(1, MAX_RETRY_AFTER_SECS)
+        })
+}
+
+/// Slack's error code from the body (`channel_is_archived`), or `unknown` for anything that
+/// does not look like one, so that no stray text reaches our answers.
+fn error_code(body: &[u8]) -> String {
+    let text = std::str::from_utf8(body).unwrap_or_default().trim();
+    let looks_like_code = (1..=64).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if looks_like_code { text } else { "unknown" }.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WEBHOOK: &str = "https://hooks.slack.com/services/T000/B000/XXXX";
+
+    #[test]
+    fn timeouts_fit_the_deadline_with_room_to_spare() {
+        let worst =
+            SLACK_TIMEOUTS.connect + SLACK_TIMEOUTS.first_byte + SLACK_TIMEOUTS.between_bytes;
+        assert!(
+            worst + Duration::from_millis(400) <= ANSWER_DEADLINE,
+            "{worst:?}"
+        );
+    }
+
+    #[test]
+    fn webhook_urls() {
+        let url = WebhookUrl::parse(WEBHOOK).unwrap();
+        assert!(url.is_https());
+        assert_eq!(url.authority(), "hooks.slack.com");
+        assert_eq!(url.path_and_query(), "/services/T000/B000/XXXX");
+        assert_eq!(format!("{url:?}"), "WebhookUrl(<redacted>)");
+
+        let local = WebhookUrl::parse("http://127.0.0.1:8080/hook?x=1").unwrap();
+        assert!(!local.is_https());
+        assert_eq!(local.authority(), "127.0.0.1:8080");
+        assert_eq!(local.path_and_query(), "/hook?x=1");
+        assert!(WebhookUrl::parse("http://[::1]:9/h").is_ok());
+        assert!(WebhookUrl::parse("http://localhost/h").is_ok());
+
+        for bad in [
+            "",
+            "hooks.slack.com/services/x",
+            "http://hooks.slack.com/services/x",
+            "ftp://hooks.slack.com/x",
+            "https://user:pw@hooks.slack.com/x",
+            "http://127.0.0.1.evil.com/x",
+        ] {
+            assert!(WebhookUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    fn answer(status: u16, retry_after: Option<&str>, body: &str) -> Result<u16, Error> {
+        outcome(Ok(SlackResponse {
+            status,
+            retry_after: retry_after.map(str::to_owned),
+            body: body.as_bytes().to_vec(),
+        }))
+    }
+
+    #[test]
+    fn slack_answers_map_to_retry_semantics() {
+        assert_eq!(answer(200, None, "ok"), Ok(200));
+        assert_eq!(
+            answer(429, Some("12"), ""),
+            Err(Error::SlackRateLimited {
+                retry_after_secs: 12
+            })
+        );
+        assert_eq!(
+            answer(429, None, ""),
+            Err(Error::SlackRateLimited {
+                retry_after_secs: 30
+            })
+        );
+        assert_eq!(
+            answer(429, Some("Wed, 21 Oct 2015 07:28:00 GMT"), ""),
+            Err(Error::SlackRateLimited {
+                retry_after_secs: 30
+            })
+        );
+        assert_eq!(
+            answer(429, Some("999999"), ""),
+            Err(Error::SlackRateLimited {
+                retry_after_secs: 3600
+            })
+        );
+        for (status, body, code) in [
+            (400, "invalid_payload", "invalid_payload"),
+            (403, "action_prohibited", "action_prohibited"),
+            (404, "no_service", "no_service"),
+            (410, "channel_is_archived\n", "channel_is_archived"),
+            (
+                404,
+                "<html>Not found https://hooks.slack.com/services/T/B/SECRET</html>",
+                "unknown",
+            ),
+        ] {
+            assert_eq!(
+                answer(status, None, body),
+                Err(Error::SlackRejected {
+                    status,
+                    code: code.into()
+                })
+            );
+        }
+        assert_eq!(
+            answer(500, None, ""),
+            Err(Error::SlackFailed { status: 500 })
+        );
+        assert_eq!(
+            answer(503, None, ""),
+            Err(Error::SlackFailed { status: 503 })
+        );
+        assert_eq!(
+            answer(302, None, ""),
+            Err(Error::SlackFailed { status: 302 })
+        );
+        assert_eq!(
+            outcome(Err(TransportFailure::Timeout)),
+            Err(Error::SlackTimeout)
+        );
+        assert_eq!(
+            outcome(Err(TransportFailure::Unreachable("connection_refused"))),
+            Err(Error::SlackUnreachable("connection_refused"))
+        );
+    }
+}

@@ -1,0 +1,313 @@
+//! The one error type of the pipeline: it alone decides the HTTP status, and so whether
+//! EventBridge retries the event.
+
+use thiserror::Error;
+
+/// Seconds to ask EventBridge to wait when Slack rate-limits us without saying how long.
+pub const DEFAULT_RETRY_AFTER_SECS: u32 = 30;
+
+/// Everything that stops an event from becoming a delivered Slack alert.
+///
+/// Messages name the offending field or configuration key, never a secret's value.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The caller sent no credentials, or wrong ones.
+    #[error("missing or invalid credentials")]
+    Unauthorized {
+        /// Whether Basic authentication is configured, so the answer carries its challenge.
+        basic_challenge: bool,
+    },
+    /// The method is not served on this path.
+    #[error("method not allowed; use {allow}")]
+    MethodNotAllowed {
+        /// The value of the `Allow` header.
+        allow: &'static str,
+    },
+    /// The request body exceeds the limit.
+    #[error("request body is larger than {limit} bytes")]
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The request body is not JSON, or is cut short.
+    #[error("invalid JSON: {0}")]
+    InvalidJson(String),
+    /// The request body is JSON but not an object.
+    #[error("the event must be a JSON object")]
+    NotAnObject,
+    /// A required field is absent or null.
+    #[error("missing field `{0}`")]
+    MissingField(&'static str),
+    /// A field is present with the wrong type or an unusable value.
+    #[error("invalid field `{path}`: {reason}")]
+    InvalidField {
+        /// Path of the field, like `detail.eventName` or `resources[0]`.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A required configuration key is unset or empty.
+    #[error("configuration `{0}` is not set")]
+    ConfigMissing(&'static str),
+    /// A configuration value cannot be used.
+    #[error("configuration `{key}` is invalid: {reason}")]
+    ConfigInvalid {
+        /// The configuration key.
+        key: &'static str,
+        /// What is wrong with it (never the value itself).
+        reason: String,
+    },
+    /// The host's configuration store failed to answer.
+    #[error("configuration `{0}` could not be read from the host")]
+    ConfigUnavailable(&'static str),
+    /// Neither credentials nor `allow_unauthenticated` are configured.
+    #[error(
+        "no caller authentication is configured: set `api_key`, or `basic_auth_username` and \
+         `basic_auth_password`, or `allow_unauthenticated` to true"
+    )]
+    AuthNotConfigured,
+    /// Slack refused the message for good (bad payload, revoked webhook, archived channel).
+    #[error("slack rejected the alert with {status} {code}")]
+    SlackRejected {
+        /// Slack's HTTP status.
+        status: u16,
+        /// Slack's error code, such as `channel_is_archived`.
+        code: String,
+    },
+    /// Slack asked us to slow down.
+    #[error("slack is rate limiting this webhook; retry after {retry_after_secs} s")]
+    SlackRateLimited {
+        /// Seconds Slack asked us to wait.
+        retry_after_secs: u32,
+    },
+    /// Slack answered with a server error or another status we cannot act on.
+    #[error("slack answered {status}")]
+    SlackFailed {
+        /// Slack's HTTP status.
+        status: u16,
+    },
+    /// Slack could not be reached (DNS, connection, TLS).
+    #[error("slack could not be reached: {0}")]
+    SlackUnreachable(&'static str),
+    /// Slack did not answer within the request's timeouts.
+    #[error("slack did not answer in time")]
+    SlackTimeout,
+}
+
+impl Error {
+    /// The HTTP status of the answer. EventBridge retries 401, 407, 409, 429 and 5xx, and sends
+    /// anything else to the rule's dead-letter queue, so each status is chosen for that.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Unauthorized { .. } => 401,
+            Self::MethodNotAllowed { .. } => 405,
+            Self::PayloadTooLarge { .. } => 413,
+            Self::InvalidJson(_)
+            | Self::NotAnObject
+            | Self::MissingField(_)
+            | Self::InvalidField { .. } => 400,
+            // Slack will never take this message: retrying cannot help, the DLQ keeps it.
+            Self::SlackRejected { .. } => 424,
+            Self::SlackRateLimited { .. } => 429,
+            Self::ConfigInvalid { .. } => 500,
+            Self::SlackFailed { .. } => 502,
+            // Misconfiguration is fixable: keep EventBridge retrying so nothing is lost meanwhile.
+            Self::ConfigMissing(_)
+            | Self::ConfigUnavailable(_)
+            | Self::AuthNotConfigured
+            | Self::SlackUnreachable(_) => 503,
+            Self::SlackTimeout => 504,
+        }
+    }
+
+    /// The `Retry-After` seconds to send, if any.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            Self::SlackRateLimited { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
+    /// A stable, machine-readable name for the `error` field of the answer.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthorized { .. } => "unauthorized",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::InvalidJson(_) => "invalid_json",
+            Self::NotAnObject => "not_an_object",
+            Self::MissingField(_) => "missing_field",
+            Self::InvalidField { .. } => "invalid_field",
+            Self::ConfigMissing(_) => "config_missing",
+            Self::ConfigInvalid { .. } => "config_invalid",
+            Self::ConfigUnavailable(_) => "config_unavailable",
+            Self::AuthNotConfigured => "auth_not_configured",
+            Self::SlackRejected { .. } => "slack_rejected",
+            Self::SlackRateLimited { .. } => "slack_rate_limited",
+            Self::SlackFailed { .. } => "slack_failed",
+            Self::SlackUnreachable(_) => "slack_unreachable",
+            Self::SlackTimeout => "slack_timeout",
+        }
+    }
+
+    /// Extra headers the answer needs: `Allow`, `WWW-Authenticate`, `Retry-After`.
+    pub fn headers(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::MethodNotAllowed { allow } => vec![("allow", (*allow).to_owned())],
+            Self::Unauthorized {
+                basic_challenge: true,
+            } => vec![(
+                "www-authenticate",
+                r#"Basic realm="ecs-deploy-alerts", charset="UTF-8""#.to_owned(),
+            )],
+            _ => self
+                .retry_after()
+                .map(|secs| vec![("retry-after", secs.to_string())])
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Whether EventBridge API destinations retry an answer with this status.
+pub fn eventbridge_retries(status: u16) -> bool {
+    matches!(status, 401 | 407 | 409 | 429 | 500..=599)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant with the status, Retry-After and retry behaviour the README documents.
+    #[test]
+    fn status_table() {
+        let rejected = Error::SlackRejected {
+            status: 410,
+            code: "channel_is_archived".into(),
+        };
+        let table: Vec<(Error, u16, Option<u32>, bool)> = vec![
+            (
+                Error::Unauthorized {
+                    basic_challenge: false,
+                },
+                401,
+                None,
+                true,
+            ),
+            (Error::MethodNotAllowed { allow: "POST" }, 405, None, false),
+            (Error::PayloadTooLarge { limit: 1 }, 413, None, false),
+            (Error::InvalidJson("eof".into()), 400, None, false),
+            (Error::NotAnObject, 400, None, false),
+            (Error::MissingField("detail"), 400, None, false),
+            (
+                Error::InvalidField {
+                    path: "account".into(),
+                    reason: "x".into(),
+                },
+                400,
+                None,
+                false,
+            ),
+            (Error::ConfigMissing("slack_webhook_url"), 503, None, true),
+            (
+                Error::ConfigInvalid {
+                    key: "dry_run",
+                    reason: "x".into(),
+                },
+                500,
+                None,
+                true,
+            ),
+            (Error::ConfigUnavailable("api_key"), 503, None, true),
+            (Error::AuthNotConfigured, 503, None, true),
+            (rejected, 424, None, false),
+            (
+                Error::SlackRateLimited {
+                    retry_after_secs: 7,
+                },
+                429,
+                Some(7),
+                true,
+            ),
+            (Error::SlackFailed { status: 500 }, 502, None, true),
+            (
+                Error::SlackUnreachable("connection_refused"),
+                503,
+                None,
+                true,
+            ),
+            (Error::SlackTimeout, 504, None, true),
+        ];
+        for (error, status, retry_after, retried) in table {
+            assert_eq!(error.status(), status, "{error:?}");
+            assert_eq!(error.retry_after(), retry_after, "{error:?}");
+            assert_eq!(eventbridge_retries(error.status()), retried, "{error:?}");
+        }
+    }
+
+    #[test]
+    fn headers_carry_allow_challenge_and_retry_after() {
+        assert_eq!(
+            Error::MethodNotAllowed { allow: "GET" }.headers(),
+            vec![("allow", "GET".to_owned())]
+        );
+        let challenge = Error::Unauthorized {
+            basic_challenge: true,
+        }
+        .headers();
+        assert_eq!(challenge[0].0, "www-authenticate");
+        assert!(challenge[0].1.starts_with("Basic realm="));
+        assert!(
+            Error::Unauthorized {
+                basic_challenge: false
+            }
+            .headers()
+            .is_empty()
+        );
+        assert_eq!(
+            Error::SlackRateLimited {
+                retry_after_secs: 30
+            }
+            .headers(),
+            vec![("retry-after", "30".to_owned())]
+        );
+    }
+
+    #[test]
+    fn codes_are_unique() {
+        let errors = [
+            Error::Unauthorized {
+                basic_challenge: false,
+            },
+            Error::MethodNotAllowed { allow: "POST" },
+            Error::PayloadTooLarge { limit: 1 },
+            Error::InvalidJson(String::new()),
+            Error::NotAnObject,
+            Error::MissingField("id"),
+            Error::InvalidField {
+                path: String::new(),
+                reason: String::new(),
+            },
+            Error::ConfigMissing("k"),
+            Error::ConfigInvalid {
+                key: "k",
+                reason: String::new(),
+            },
+            Error::ConfigUnavailable("k"),
+            Error::AuthNotConfigured,
+            Error::SlackRejected {
+                status: 400,
+                code: String::new(),
+            },
+            Error::SlackRateLimited {
+                retry_after_secs: 1,
+            },
+            Error::SlackFailed { status: 500 },
+            Error::SlackUnreachable("dns_error"),
+            Error::SlackTimeout,
+        ];
+        let mut codes: Vec<_> = errors.iter().map(Error::code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), errors.len());
+    }
+}

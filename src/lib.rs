@@ -1,0 +1,350 @@
+//! ecs-deploy-alerts: Amazon ECS deployment failures, delivered by EventBridge API
+//! destinations, become Slack alerts.
+//!
+//! Everything here but [`component`] is plain Rust that builds and tests natively. The
+//! pipeline [`handle`] reaches the outside world only through the [`Host`] trait, which the
+//! Spin component implements with WASI and the tests implement in memory.
+
+pub mod alert;
+pub mod auth;
+pub mod aws;
+#[cfg(target_arch = "wasm32")]
+mod component;
+pub mod config;
+pub mod console;
+pub mod delivery;
+pub mod environment;
+pub mod error;
+pub mod event;
+pub mod slack;
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::alert::Assessment;
+use crate::auth::AuthPolicy;
+use crate::config::{Config, ConfigStoreError, Delivery, Settings};
+use crate::delivery::{SLACK_TIMEOUTS, SlackResponse, Timeouts, TransportFailure, WebhookUrl};
+use crate::error::Error;
+
+/// The largest request body accepted; EventBridge events are at most 256 KB.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The component's version, shown by `/health`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What the pipeline needs from the host it runs in.
+pub trait Host {
+    /// Reads a configuration value (`wasi:config/store`).
+    fn config(&mut self, key: &str) -> Result<Option<String>, ConfigStoreError>;
+    /// Reads the request body, stopping after `up_to` bytes; `None` if the stream broke.
+    fn read_body(&mut self, up_to: usize) -> Option<Vec<u8>>;
+    /// POSTs `payload` (JSON) to the webhook within `timeouts`.
+    fn post(
+        &mut self,
+        webhook: &WebhookUrl,
+        payload: &[u8],
+        timeouts: Timeouts,
+    ) -> Result<SlackResponse, TransportFailure>;
+}
+
+/// The method, path and headers of the incoming request.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestHead<'a> {
+    /// `GET`, `POST`, ...
+    pub method: &'a str,
+    /// The path, with or without the query.
+    pub path: &'a str,
+    /// Header names and values, as received.
+    pub headers: &'a [(String, Vec<u8>)],
+}
+
+impl RequestHead<'_> {
+    /// The first value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&[u8]> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_slice())
+    }
+}
+
+/// The HTTP answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// The status code.
+    pub status: u16,
+    /// Headers, `content-type` included.
+    pub headers: Vec<(&'static str, String)>,
+    /// The JSON body.
+    pub body: Vec<u8>,
+}
+
+/// The one log line written per request: identifiers and outcome, never a secret.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LogLine {
+    /// The EventBridge event id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    /// `detail.eventName`, or the `detail-type` of other events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_name: Option<String>,
+    /// The ECS cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    /// The ECS service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// The derived environment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// `delivered`, `dry_run`, `ignored`, `health` or the error code.
+    pub outcome: &'static str,
+    /// Our answer's status.
+    pub status: u16,
+    /// Slack's status, when Slack answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slack_status: Option<u16>,
+    /// Time spent, filled in by the shell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<f64>,
+    /// The Slack payload of a dry run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slack_payload: Option<Box<RawValue>>,
+}
+
+impl LogLine {
+    /// The line as JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a log line of strings and numbers always serializes")
+    }
+}
+
+/// The answer and what to log about it.
+#[derive(Debug)]
+pub struct Handled {
+    /// The HTTP answer.
+    pub reply: Reply,
+    /// The log line.
+    pub log: LogLine,
+}
+
+/// How a request that got through ended.
+enum Outcome {
+    Delivered { slack_status: u16 },
+    DryRun { payload: Box<RawValue> },
+    Ignored { why: String },
+}
+
+/// Handles one request: routing, authentication, parsing, rendering and delivery.
+pub fn handle(head: &RequestHead, host: &mut impl Host) -> Handled {
+    let path = head.path.split('?').next().unwrap_or_default();
+    let is_health = path.trim_end_matches('/').rsplit('/').next() == Some("health");
+    let mut log = LogLine::default();
+    let result = match (is_health, head.method) {
+        (true, "GET") => return health(host),
+        (true, _) => Err(Error::MethodNotAllowed { allow: "GET" }),
+        (false, "POST") => process_event(head, host, &mut log),
+        (false, _) => Err(Error::MethodNotAllowed { allow: "POST" }),
+    };
+    let reply = match result {
+        Ok(outcome) => answer_outcome(outcome, &mut log),
+        Err(error) => {
+            log.outcome = error.code();
+            error_reply(&error, log.event_id.as_deref())
+        }
+    };
+    log.status = reply.status;
+    Handled { reply, log }
+}
+
+fn process_event(
+    head: &RequestHead,
+    host: &mut impl Host,
+    log: &mut LogLine,
+) -> Result<Outcome, Error> {
+    let settings = Settings::read(|key| host.config(key))?;
+    AuthPolicy::parse(&settings)?.authenticate(head)?;
+    let config = Config::parse(&settings)?;
+
+    let declared_length = head
+        .header("content-length")
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let too_large = Error::PayloadTooLarge {
+        limit: MAX_BODY_BYTES,
+    };
+    if declared_length.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(too_large);
+    }
+    let body = host
+        .read_body(MAX_BODY_BYTES + 1)
+        .ok_or_else(|| Error::InvalidJson("the request body could not be read".into()))?;
+    if body.len() > MAX_BODY_BYTES {
+        return Err(too_large);
+    }
+
+    let event = event::parse_envelope(&body)?;
+    log.event_id = Some(event.id.to_string());
+    log.event_name = Some(event.detail_type.to_string());
+    let alert = match alert::assess(event, &body, &config.environments)? {
+        Assessment::Alert(alert) => alert,
+        Assessment::Ignored { event_name, why } => {
+            if let Some(name) = event_name {
+                log.event_name = Some(name.into_owned());
+            }
+            return Ok(Outcome::Ignored { why });
+        }
+    };
+    log.event_name = Some(alert::DEPLOYMENT_FAILED.to_owned());
+    log.cluster.clone_from(&alert.cluster);
+    log.service = Some(alert.service.clone());
+    log.environment = Some(alert.environment.to_owned());
+
+    let payload = slack::render(&alert);
+    match &config.delivery {
+        Delivery::DryRun => Ok(Outcome::DryRun {
+            payload: raw_json(payload),
+        }),
+        Delivery::Slack(webhook) => {
+            let answer = host.post(webhook, &payload, SLACK_TIMEOUTS);
+            log.slack_status = answer.as_ref().ok().map(|r| r.status);
+            let slack_status = delivery::outcome(answer)?;
+            Ok(Outcome::Delivered { slack_status })
+        }
+    }
+}
+
+/// JSON we produced ourselves, as a raw value to embed unchanged.
+fn raw_json(json: Vec<u8>) -> Box<RawValue> {
+    let text = String::from_utf8(json).expect("serde_json writes UTF-8");
+    RawValue::from_string(text).expect("serde_json writes valid JSON")
+}
+
+/// The JSON body of every answer.
+#[derive(Serialize, Default)]
+struct Answer<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slack_status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slack_payload: Option<&'a RawValue>,
+}
+
+fn json_reply(
+    status: u16,
+    mut headers: Vec<(&'static str, String)>,
+    body: &impl Serialize,
+) -> Reply {
+    headers.insert(0, ("content-type", "application/json".to_owned()));
+    Reply {
+        status,
+        headers,
+        body: serde_json::to_vec(body).expect("answers of strings and numbers always serialize"),
+    }
+}
+
+fn answer_outcome(outcome: Outcome, log: &mut LogLine) -> Reply {
+    let event_id = log.event_id.as_deref();
+    let (status, name, answer) = match &outcome {
+        Outcome::Delivered { slack_status } => (
+            200,
+            "delivered",
+            Answer {
+                slack_status: Some(*slack_status),
+                ..Answer::default()
+            },
+        ),
+        Outcome::DryRun { payload } => (
+            200,
+            "dry_run",
+            Answer {
+                slack_payload: Some(payload),
+                ..Answer::default()
+            },
+        ),
+        Outcome::Ignored { why } => (
+            202,
+            "ignored",
+            Answer {
+                message: Some(why.clone()),
+                ..Answer::default()
+            },
+        ),
+    };
+    let answer = Answer {
+        outcome: Some(name),
+        event_id,
+        ..answer
+    };
+    let reply = json_reply(status, Vec::new(), &answer);
+    log.outcome = name;
+    if let Outcome::DryRun { payload } = outcome {
+        log.slack_payload = Some(payload);
+    }
+    reply
+}
+
+/// The answer for an error: its status and headers, and a JSON body naming it.
+pub fn error_reply(error: &Error, event_id: Option<&str>) -> Reply {
+    let answer = Answer {
+        error: Some(error.code()),
+        message: Some(error.to_string()),
+        event_id,
+        ..Answer::default()
+    };
+    json_reply(error.status(), error.headers(), &answer)
+}
+
+/// `GET /health`: the version, which settings are present (booleans only), and whether the
+/// configuration is usable, with the problem if not.
+fn health(host: &mut impl Host) -> Handled {
+    #[derive(Serialize)]
+    struct HealthAnswer<'a> {
+        status: &'a str,
+        version: &'a str,
+        settings: serde_json::Map<String, serde_json::Value>,
+        ready: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        problem: Option<String>,
+    }
+    let (settings, problem) = match Settings::read(|key| host.config(key)) {
+        Ok(settings) => {
+            let problem = AuthPolicy::parse(&settings)
+                .and_then(|_| Config::parse(&settings))
+                .err()
+                .map(|error| error.to_string());
+            let present = settings
+                .presence()
+                .map(|(key, set)| (key.to_owned(), set.into()))
+                .collect();
+            (present, problem)
+        }
+        Err(error) => (serde_json::Map::new(), Some(error.to_string())),
+    };
+    let answer = HealthAnswer {
+        status: if problem.is_none() {
+            "ok"
+        } else {
+            "misconfigured"
+        },
+        version: VERSION,
+        settings,
+        ready: problem.is_none(),
+        problem,
+    };
+    let reply = json_reply(200, Vec::new(), &answer);
+    let log = LogLine {
+        outcome: "health",
+        status: reply.status,
+        ..LogLine::default()
+    };
+    Handled { reply, log }
+}

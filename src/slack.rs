@@ -1,0 +1,267 @@
+//! An [`Alert`] as a Slack Block Kit message with a plain-text fallback.
+//!
+//! Every value that came from the event is mrkdwn-escaped, so a reason such as `<!channel>`
+//! or `<https://evil|docs>` shows as text instead of pinging or linking, and every Block Kit
+//! limit is kept by truncating with `…`.
+
+use serde::Serialize;
+
+use crate::alert::Alert;
+
+/// Block Kit limits, in characters.
+pub mod limits {
+    /// Header block text.
+    pub const HEADER: usize = 150;
+    /// Section block text.
+    pub const SECTION_TEXT: usize = 3000;
+    /// One section field.
+    pub const FIELD: usize = 2000;
+    /// Fields in one section.
+    pub const FIELDS: usize = 10;
+    /// A context element's text.
+    pub const CONTEXT_TEXT: usize = 3000;
+    /// A button's URL.
+    pub const BUTTON_URL: usize = 3000;
+    /// Blocks in one message.
+    pub const BLOCKS: usize = 50;
+    /// Our own bound on the fallback text (Slack truncates at 40,000).
+    pub const FALLBACK: usize = 1000;
+}
+
+/// How much of the reason the fallback text (notifications) carries.
+const FALLBACK_REASON: usize = 300;
+
+/// An incoming-webhook message.
+#[derive(Debug, Serialize)]
+pub struct Message {
+    text: String,
+    blocks: Vec<Block>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Block {
+    Header {
+        text: Text,
+    },
+    Section {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        text: Option<Text>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        fields: Vec<Text>,
+    },
+    Actions {
+        elements: Vec<Button>,
+    },
+    Context {
+        elements: Vec<Text>,
+    },
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Text {
+    PlainText { text: String, emoji: bool },
+    Mrkdwn { text: String },
+}
+
+#[derive(Debug, Serialize)]
+struct Button {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    text: Text,
+    url: String,
+    action_id: &'static str,
+}
+
+/// Renders the alert as the JSON body of a webhook POST.
+pub fn render(alert: &Alert) -> Vec<u8> {
+    serde_json::to_vec(&message(alert)).expect("a message of strings always serializes")
+}
+
+/// Builds the message for an alert.
+pub fn message(alert: &Alert) -> Message {
+    let cluster = alert.cluster.as_deref().unwrap_or("unknown");
+    let deployment = alert.deployment_id.as_deref().unwrap_or("unknown");
+    let fields = [
+        ("Environment", alert.environment),
+        ("Cluster", cluster),
+        ("Service", &alert.service),
+        ("Region", alert.region.as_str()),
+        ("Account", alert.account.as_str()),
+        ("Deployment", deployment),
+    ]
+    .into_iter()
+    .map(|(label, value)| mrkdwn(labelled(label, value, limits::FIELD)))
+    .collect();
+
+    let reason = match alert.reason.as_deref() {
+        Some(reason) => labelled("Reason", reason, limits::SECTION_TEXT),
+        None => "*Reason*\n_ECS gave no reason._".to_owned(),
+    };
+    let mut blocks = vec![
+        Block::Header {
+            text: Text::PlainText {
+                text: prefixed("🚨 Deployment failed: ", &alert.service, limits::HEADER),
+                emoji: true,
+            },
+        },
+        Block::Section { text: None, fields },
+        Block::Section {
+            text: Some(mrkdwn(reason)),
+            fields: Vec::new(),
+        },
+    ];
+    // A cut URL is a broken link: drop the button instead.
+    if let Some(url) = alert
+        .console_url
+        .as_ref()
+        .filter(|url| url.chars().count() <= limits::BUTTON_URL)
+    {
+        blocks.push(Block::Actions {
+            elements: vec![Button {
+                kind: "button",
+                text: Text::PlainText {
+                    text: "Open in AWS console".to_owned(),
+                    emoji: false,
+                },
+                url: url.clone(),
+                action_id: "open_console",
+            }],
+        });
+    }
+    let context = format!(
+        "Event {} · {}",
+        escape_within(&alert.event_id, 1000),
+        escape_within(&alert.time, 100)
+    );
+    blocks.push(Block::Context {
+        elements: vec![mrkdwn(context)],
+    });
+
+    let fallback = format!(
+        "🚨 ECS deployment failed in {}: {} / {} ({}): {}",
+        escape_within(alert.environment, 64),
+        escape_within(cluster, 255),
+        escape_within(&alert.service, 255),
+        alert.region,
+        escape_within(
+            alert.reason.as_deref().unwrap_or("no reason given"),
+            FALLBACK_REASON
+        ),
+    );
+    Message {
+        text: truncate(&fallback, limits::FALLBACK),
+        blocks,
+    }
+}
+
+fn mrkdwn(text: String) -> Text {
+    Text::Mrkdwn { text }
+}
+
+/// `*Label*` and the escaped value on the next line, within `max` characters.
+fn labelled(label: &str, value: &str, max: usize) -> String {
+    prefixed(&format!("*{label}*\n"), value, max)
+}
+
+/// A fixed prefix and the escaped value, within `max` characters.
+fn prefixed(prefix: &str, value: &str, max: usize) -> String {
+    let room = max.saturating_sub(prefix.chars().count());
+    format!("{prefix}{}", escape_within(value, room))
+}
+
+/// `text` with Slack's control characters escaped, cut with `…` to at most `max` characters
+/// without splitting an escape.
+pub fn escape_within(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max * 4));
+    let mut used = 0;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let piece = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            _ => "",
+        };
+        let width = if piece.is_empty() { 1 } else { piece.len() };
+        // Keep room for the ellipsis unless this is the last character.
+        let reserve = usize::from(chars.peek().is_some());
+        if used + width + reserve > max {
+            if max > used {
+                out.push('…');
+            }
+            break;
+        }
+        if piece.is_empty() {
+            out.push(c);
+        } else {
+            out.push_str(piece);
+        }
+        used += width;
+    }
+    out
+}
+
+/// `text` cut with `…` to at most `max` characters (for text that is already escaped).
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    // Do not leave half an escape such as `&am` at the end.
+    if let Some(amp) = cut.rfind('&')
+        && !cut[amp..].contains(';')
+    {
+        cut.truncate(amp);
+    }
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_slack_control_characters() {
+        assert_eq!(
+            escape_within("<!channel> & <https://x|y>", 100),
+            "&lt;!channel&gt; &amp; &lt;https://x|y&gt;"
+        );
+    }
+
+    #[test]
+    fn truncation_keeps_the_limit_and_whole_escapes() {
+        assert_eq!(escape_within("abcdef", 6), "abcdef");
+        assert_eq!(escape_within("abcdefg", 6), "abcde…");
+        assert_eq!(escape_within("ab<cd", 5), "ab…");
+        assert_eq!(escape_within("", 0), "");
+        assert_eq!(escape_within("ab", 0), "");
+        for max in 0..40 {
+            for text in ["a<b>c&d".repeat(5), "ééé<<<".repeat(3)] {
+                let out = escape_within(&text, max);
+                assert!(out.chars().count() <= max, "{max} {out}");
+                let body = out.trim_end_matches('…');
+                assert!(!body.contains('<') && !body.contains('>'));
+                // Every `&` starts a whole escape.
+                for (i, _) in body.match_indices('&') {
+                    let rest = &body[i..];
+                    assert!(
+                        rest.starts_with("&amp;")
+                            || rest.starts_with("&lt;")
+                            || rest.starts_with("&gt;"),
+                        "{out}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn truncate_cuts_and_never_leaves_half_an_escape() {
+        assert_eq!(truncate("short", 10), "short");
+        assert_eq!(truncate("abcdefghij", 5), "abcd…");
+        assert_eq!(truncate("ab&amp;cd", 5), "ab…");
+    }
+}
