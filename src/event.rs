@@ -93,10 +93,7 @@ pub fn parse_envelope(body: &[u8]) -> Result<EventBridgeEvent<'_, ()>, Error> {
         }
     }
     let raw: RawEnvelope = from_slice(body)?;
-    if raw.detail.is_none() {
-        return Err(Error::MissingField("detail"));
-    }
-    Ok(EventBridgeEvent {
+    let event = EventBridgeEvent {
         id: raw.id.ok_or(Error::MissingField("id"))?,
         detail_type: raw.detail_type.ok_or(Error::MissingField("detail-type"))?,
         source: raw.source.ok_or(Error::MissingField("source"))?,
@@ -105,7 +102,11 @@ pub fn parse_envelope(body: &[u8]) -> Result<EventBridgeEvent<'_, ()>, Error> {
         time: raw.time.ok_or(Error::MissingField("time"))?,
         resources: raw.resources.unwrap_or_default(),
         detail: (),
-    })
+    };
+    match raw.detail {
+        Some(_) => Ok(event),
+        None => Err(Error::MissingField("detail")),
+    }
 }
 
 impl<'a> EventBridgeEvent<'a, ()> {

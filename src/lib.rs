@@ -16,6 +16,7 @@ pub mod delivery;
 pub mod environment;
 pub mod error;
 pub mod event;
+pub mod memory;
 pub mod slack;
 
 use serde::Serialize;

@@ -1,0 +1,99 @@
+//! An in-memory [`Host`]: configuration from pairs, a body from bytes, a scripted Slack that
+//! records what it is sent. For native tests, benchmarks and trying the pipeline without Spin.
+
+use crate::config::ConfigStoreError;
+use crate::delivery::{SlackResponse, Timeouts, TransportFailure, WebhookUrl};
+use crate::{Handled, Host, RequestHead};
+
+/// One request the pipeline sent to Slack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Post {
+    /// `https` or `http`.
+    pub scheme: &'static str,
+    /// `host[:port]`.
+    pub authority: String,
+    /// Path and query.
+    pub path_and_query: String,
+    /// The JSON payload.
+    pub payload: Vec<u8>,
+    /// The timeouts it was sent with.
+    pub timeouts: Timeouts,
+}
+
+/// A host whose every answer is set up in advance.
+#[derive(Debug, Clone)]
+pub struct MemoryHost {
+    /// Configuration values; `None` makes the store fail.
+    pub settings: Option<Vec<(String, String)>>,
+    /// The request body.
+    pub body: Vec<u8>,
+    /// What Slack answers.
+    pub slack: Result<SlackResponse, TransportFailure>,
+    /// What was sent to Slack.
+    pub posts: Vec<Post>,
+}
+
+impl MemoryHost {
+    /// A host with these settings and body, whose Slack answers 200 `ok`.
+    pub fn new(settings: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Self {
+        Self {
+            settings: Some(
+                settings
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect(),
+            ),
+            body: body.into(),
+            slack: Ok(SlackResponse {
+                status: 200,
+                retry_after: None,
+                body: b"ok".to_vec(),
+            }),
+            posts: Vec::new(),
+        }
+    }
+
+    /// Runs the pipeline on a request with this method, path and headers.
+    pub fn handle(&mut self, method: &str, path: &str, headers: &[(&str, &str)]) -> Handled {
+        let headers: Vec<(String, Vec<u8>)> = headers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.as_bytes().to_vec()))
+            .collect();
+        let head = RequestHead {
+            method,
+            path,
+            headers: &headers,
+        };
+        crate::handle(&head, self)
+    }
+}
+
+impl Host for MemoryHost {
+    fn config(&mut self, key: &str) -> Result<Option<String>, ConfigStoreError> {
+        let settings = self.settings.as_ref().ok_or(ConfigStoreError)?;
+        Ok(settings
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone()))
+    }
+
+    fn read_body(&mut self, up_to: usize) -> Option<Vec<u8>> {
+        Some(self.body[..self.body.len().min(up_to)].to_vec())
+    }
+
+    fn post(
+        &mut self,
+        webhook: &WebhookUrl,
+        payload: &[u8],
+        timeouts: Timeouts,
+    ) -> Result<SlackResponse, TransportFailure> {
+        self.posts.push(Post {
+            scheme: if webhook.is_https() { "https" } else { "http" },
+            authority: webhook.authority().to_owned(),
+            path_and_query: webhook.path_and_query().to_owned(),
+            payload: payload.to_vec(),
+            timeouts,
+        });
+        self.slack.clone()
+    }
+}

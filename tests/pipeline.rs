@@ -1,0 +1,321 @@
+//! The request pipeline as EventBridge and operators meet it: routing, the order of checks,
+//! configuration problems, Slack's answers, dry runs, and what never leaks.
+
+use ecs_deploy_alerts::delivery::{SlackResponse, TransportFailure};
+use ecs_deploy_alerts::memory::MemoryHost;
+use ecs_deploy_alerts::{Handled, MAX_BODY_BYTES};
+use serde_json::Value;
+
+const WEBHOOK: &str = "https://hooks.slack.com/services/T0SECRET/B0SECRET/HOOKSECRET";
+const KEY: &str = "key-SECRET-1234";
+const FAILED: &str = include_str!("../fixtures/ecs-deployment-failed.json");
+const EVENT_ID: &str = "ddca6449-b258-46c0-8653-e0e3aEXAMPLE";
+
+fn configured() -> Vec<(&'static str, &'static str)> {
+    vec![("slack_webhook_url", WEBHOOK), ("api_key", KEY)]
+}
+
+fn post(host: &mut MemoryHost) -> Handled {
+    host.handle("POST", "/", &[("x-api-key", KEY)])
+}
+
+fn json(handled: &Handled) -> Value {
+    serde_json::from_slice(&handled.reply.body).unwrap()
+}
+
+fn header<'a>(handled: &'a Handled, name: &str) -> Option<&'a str> {
+    handled
+        .reply
+        .headers
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Nothing a caller or the log sees may contain a secret.
+fn assert_no_secrets(handled: &Handled) {
+    let reply = String::from_utf8_lossy(&handled.reply.body).into_owned();
+    let log = handled.log.to_json();
+    for text in [reply, log] {
+        assert!(!text.contains("SECRET"), "secret leaked: {text}");
+    }
+}
+
+#[test]
+fn a_failure_is_delivered_once_and_logged() {
+    let mut host = MemoryHost::new(&configured(), FAILED);
+    let handled = post(&mut host);
+    assert_eq!(handled.reply.status, 200);
+    assert_eq!(header(&handled, "content-type"), Some("application/json"));
+    assert_eq!(json(&handled)["outcome"], "delivered");
+    assert_eq!(host.posts.len(), 1);
+    assert_eq!(
+        host.posts[0].path_and_query,
+        "/services/T0SECRET/B0SECRET/HOOKSECRET"
+    );
+    let log: Value = serde_json::from_str(&handled.log.to_json()).unwrap();
+    assert_eq!(log["event_id"], EVENT_ID);
+    assert_eq!(log["event_name"], "SERVICE_DEPLOYMENT_FAILED");
+    assert_eq!(log["cluster"], "default");
+    assert_eq!(log["service"], "servicetest");
+    assert_eq!(log["environment"], "unknown");
+    assert_eq!(log["outcome"], "delivered");
+    assert_eq!(log["status"], 200);
+    assert_eq!(log["slack_status"], 200);
+    assert_no_secrets(&handled);
+}
+
+#[test]
+fn health_reports_presence_only() {
+    let mut host = MemoryHost::new(&configured(), "");
+    let handled = host.handle("GET", "/health", &[]);
+    assert_eq!(handled.reply.status, 200);
+    let body = json(&handled);
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["ready"], true);
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(body["settings"]["slack_webhook_url"], true);
+    assert_eq!(body["settings"]["api_key"], true);
+    assert_eq!(body["settings"]["dry_run"], false);
+    assert_eq!(body["settings"].as_object().unwrap().len(), 9);
+    assert_no_secrets(&handled);
+
+    let mut unconfigured = MemoryHost::new(&[], "");
+    let body = json(&unconfigured.handle("GET", "/health", &[]));
+    assert_eq!(body["ready"], false);
+    assert!(body["problem"].as_str().unwrap().contains("authentication"));
+}
+
+#[test]
+fn methods_are_checked_per_path() {
+    let mut host = MemoryHost::new(&configured(), FAILED);
+    for (method, path, allow) in [
+        ("GET", "/", "POST"),
+        ("PUT", "/events", "POST"),
+        ("DELETE", "/", "POST"),
+        ("POST", "/health", "GET"),
+    ] {
+        let handled = host.handle(method, path, &[("x-api-key", KEY)]);
+        assert_eq!(handled.reply.status, 405, "{method} {path}");
+        assert_eq!(header(&handled, "allow"), Some(allow));
+        assert_eq!(json(&handled)["error"], "method_not_allowed");
+    }
+    assert!(host.posts.is_empty());
+}
+
+#[test]
+fn authentication_comes_before_the_body() {
+    // A huge unauthenticated body is refused as unauthenticated, not read.
+    let mut host = MemoryHost::new(&configured(), vec![b'x'; MAX_BODY_BYTES + 10]);
+    let handled = host.handle("POST", "/", &[]);
+    assert_eq!(handled.reply.status, 401);
+    assert_eq!(json(&handled)["error"], "unauthorized");
+    let handled = host.handle("POST", "/", &[("x-api-key", "wrong")]);
+    assert_eq!(handled.reply.status, 401);
+    assert!(host.posts.is_empty());
+    assert_no_secrets(&handled);
+}
+
+#[test]
+fn bodies_over_the_limit_are_413() {
+    let declared = (MAX_BODY_BYTES + 1).to_string();
+    let mut host = MemoryHost::new(&configured(), FAILED);
+    let handled = host.handle(
+        "POST",
+        "/",
+        &[("x-api-key", KEY), ("content-length", &declared)],
+    );
+    assert_eq!(handled.reply.status, 413);
+
+    let mut padded = FAILED.trim_end().trim_end_matches('}').to_owned();
+    padded.push_str(",\"pad\":\"");
+    padded.push_str(&"p".repeat(MAX_BODY_BYTES - padded.len() - 2));
+    let at_limit = format!("{padded}\"}}");
+    assert_eq!(at_limit.len(), MAX_BODY_BYTES);
+    let mut host = MemoryHost::new(&configured(), at_limit.clone());
+    assert_eq!(post(&mut host).reply.status, 200);
+    let mut host = MemoryHost::new(&configured(), at_limit + " ");
+    assert_eq!(post(&mut host).reply.status, 413);
+    assert!(host.posts.is_empty());
+}
+
+#[test]
+fn bad_events_are_400_naming_the_field_and_never_reach_slack() {
+    let cases = [
+        ("", "invalid_json", None),
+        ("{\"id\": ", "invalid_json", None),
+        ("[1, 2]", "not_an_object", None),
+        ("{}", "missing_field", Some("`id`")),
+        (
+            &*FAILED.replace("\"SERVICE_DEPLOYMENT_FAILED\"", "7"),
+            "invalid_field",
+            Some("`detail.eventName`"),
+        ),
+        (
+            &*FAILED.replace("\"eventName\": \"SERVICE_DEPLOYMENT_FAILED\",", ""),
+            "missing_field",
+            Some("`detail.eventName`"),
+        ),
+    ];
+    for (body, code, field) in cases {
+        let mut host = MemoryHost::new(&configured(), body);
+        let handled = post(&mut host);
+        assert_eq!(handled.reply.status, 400, "{body}");
+        let answer = json(&handled);
+        assert_eq!(answer["error"], code, "{body}");
+        if let Some(field) = field {
+            assert!(
+                answer["message"].as_str().unwrap().contains(field),
+                "{answer}"
+            );
+        }
+        assert!(host.posts.is_empty());
+    }
+}
+
+#[test]
+fn errors_after_the_envelope_carry_the_event_id() {
+    let body = FAILED.replace("\"111122223333\"", "\"not-an-account\"");
+    let mut host = MemoryHost::new(&configured(), body);
+    let answer = json(&post(&mut host));
+    assert_eq!(answer["error"], "invalid_field");
+    assert_eq!(answer["event_id"], EVENT_ID);
+}
+
+#[test]
+fn other_events_are_202_and_not_sent() {
+    for fixture in [
+        include_str!("../fixtures/ecs-deployment-completed.json"),
+        include_str!("../fixtures/s3-object-created.json"),
+    ] {
+        let mut host = MemoryHost::new(&configured(), fixture);
+        let handled = post(&mut host);
+        assert_eq!(handled.reply.status, 202);
+        assert_eq!(json(&handled)["outcome"], "ignored");
+        assert!(host.posts.is_empty());
+    }
+}
+
+#[test]
+fn configuration_problems_are_5xx_naming_the_key() {
+    let cases: Vec<(Vec<(&str, &str)>, u16, &str)> = vec![
+        (vec![("api_key", KEY)], 503, "slack_webhook_url"),
+        (
+            vec![("slack_webhook_url", WEBHOOK)],
+            503,
+            "allow_unauthenticated",
+        ),
+        (
+            vec![
+                ("api_key", KEY),
+                ("slack_webhook_url", "http://hooks.slack.com/SECRET"),
+            ],
+            500,
+            "slack_webhook_url",
+        ),
+        (
+            vec![
+                ("api_key", KEY),
+                ("slack_webhook_url", WEBHOOK),
+                ("dry_run", "sometimes"),
+            ],
+            500,
+            "dry_run",
+        ),
+        (
+            vec![
+                ("api_key", KEY),
+                ("slack_webhook_url", WEBHOOK),
+                ("environment_rules", "prod"),
+            ],
+            500,
+            "environment_rules",
+        ),
+        (
+            vec![
+                ("api_key", KEY),
+                ("slack_webhook_url", WEBHOOK),
+                ("account_environments", "1=x"),
+            ],
+            500,
+            "account_environments",
+        ),
+        (
+            vec![("basic_auth_username", "eb")],
+            503,
+            "basic_auth_password",
+        ),
+    ];
+    for (settings, status, key) in cases {
+        let mut host = MemoryHost::new(&settings, FAILED);
+        let handled = post(&mut host);
+        assert_eq!(handled.reply.status, status, "{key}");
+        let message = json(&handled)["message"].as_str().unwrap().to_owned();
+        assert!(message.contains(key), "{key}: {message}");
+        assert!(host.posts.is_empty());
+        assert_no_secrets(&handled);
+    }
+    let mut broken_store = MemoryHost::new(&[], FAILED);
+    broken_store.settings = None;
+    let handled = post(&mut broken_store);
+    assert_eq!(handled.reply.status, 503);
+    assert_eq!(json(&handled)["error"], "config_unavailable");
+}
+
+#[test]
+fn slack_answers_decide_whether_eventbridge_retries() {
+    let answer = |status: u16, retry_after: Option<&str>, body: &str| {
+        Ok(SlackResponse {
+            status,
+            retry_after: retry_after.map(str::to_owned),
+            body: body.as_bytes().to_vec(),
+        })
+    };
+    let cases = [
+        (answer(200, None, "ok"), 200, None),
+        (answer(400, None, "invalid_payload"), 424, None),
+        (answer(403, None, "action_prohibited"), 424, None),
+        (answer(404, None, "no_service"), 424, None),
+        (answer(410, None, "channel_is_archived"), 424, None),
+        (answer(429, Some("17"), ""), 429, Some("17")),
+        (answer(429, None, ""), 429, Some("30")),
+        (answer(500, None, ""), 502, None),
+        (
+            Err(TransportFailure::Unreachable("connection_refused")),
+            503,
+            None,
+        ),
+        (Err(TransportFailure::Timeout), 504, None),
+    ];
+    for (slack, status, retry_after) in cases {
+        let mut host = MemoryHost::new(&configured(), FAILED);
+        host.slack = slack.clone();
+        let handled = post(&mut host);
+        assert_eq!(handled.reply.status, status, "{slack:?}");
+        assert_eq!(header(&handled, "retry-after"), retry_after, "{slack:?}");
+        assert_eq!(host.posts.len(), 1);
+        assert_eq!(json(&handled)["event_id"], EVENT_ID);
+        if status == 424 {
+            let code = String::from_utf8(slack.unwrap().body).unwrap();
+            assert!(json(&handled)["message"].as_str().unwrap().contains(&code));
+        }
+        assert_no_secrets(&handled);
+    }
+}
+
+#[test]
+fn dry_run_answers_and_logs_the_payload_without_sending() {
+    let mut host = MemoryHost::new(
+        &[("dry_run", "true"), ("allow_unauthenticated", "true")],
+        FAILED,
+    );
+    let handled = host.handle("POST", "/", &[]);
+    assert_eq!(handled.reply.status, 200);
+    let answer = json(&handled);
+    assert_eq!(answer["outcome"], "dry_run");
+    assert_eq!(answer["slack_payload"]["blocks"][0]["type"], "header");
+    let log: Value = serde_json::from_str(&handled.log.to_json()).unwrap();
+    assert_eq!(log["outcome"], "dry_run");
+    assert_eq!(log["slack_payload"], answer["slack_payload"]);
+    assert!(host.posts.is_empty());
+}
