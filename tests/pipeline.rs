@@ -196,9 +196,12 @@ fn other_events_are_202_and_not_sent() {
     }
 }
 
+/// Settings, the expected status, and the key the message must name.
+type ConfigCase = (Vec<(&'static str, &'static str)>, u16, &'static str);
+
 #[test]
 fn configuration_problems_are_5xx_naming_the_key() {
-    let cases: Vec<(Vec<(&str, &str)>, u16, &str)> = vec![
+    let cases: Vec<ConfigCase> = vec![
         (vec![("api_key", KEY)], 503, "slack_webhook_url"),
         (
             vec![("slack_webhook_url", WEBHOOK)],
