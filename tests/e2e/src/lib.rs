@@ -1,1 +1,505 @@
-//! placeholder
+//! A test host for the release component: wasmtime with WASI, wasi:http (incoming handler and
+//! outgoing requests) and `wasi:config/store`, as Spin provides them, plus a scripted Slack.
+//!
+//! The component is compiled once and pre-instantiated ([`ProxyPre`]); every request gets a
+//! fresh store and instance from the pooling allocator, as in Spin. Outgoing requests never
+//! reach a network: the send-request hook records them and answers from a [`SlackScript`].
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode, Scheme};
+use wasmtime_wasi_http::{
+    Error as HttpError, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks,
+    WasiHttpView,
+};
+
+pub use wasmtime::Result;
+
+mod config_bindings {
+    wasmtime::component::bindgen!({ path: "../../wit", world: "alerts" });
+}
+use config_bindings::wasi::config::store as config_store;
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The `.wasm` that `spin.toml` runs (its `source`), or `ECS_ALERTS_WASM` if set.
+pub fn component_path() -> PathBuf {
+    if let Some(path) = std::env::var_os("ECS_ALERTS_WASM") {
+        return PathBuf::from(path);
+    }
+    let manifest = std::fs::read_to_string(repo_root().join("spin.toml")).expect("spin.toml");
+    let source = manifest
+        .lines()
+        .find_map(|line| {
+            let value = line
+                .trim()
+                .strip_prefix("source")?
+                .trim()
+                .strip_prefix('=')?;
+            Some(value.trim().trim_matches('"').to_owned())
+        })
+        .expect("spin.toml names the component's source");
+    repo_root().join(source)
+}
+
+/// How the scripted Slack answers.
+#[derive(Debug, Clone)]
+pub enum SlackScript {
+    /// Answer this status and body, with `Retry-After` if given.
+    Answer {
+        /// The status.
+        status: u16,
+        /// The body.
+        body: &'static str,
+        /// The `Retry-After` header.
+        retry_after: Option<&'static str>,
+    },
+    /// Fail to connect.
+    Refuse,
+    /// Never answer: time out after the first-byte timeout the component set.
+    Hang,
+}
+
+impl SlackScript {
+    /// Slack's normal answer: 200 `ok`.
+    pub const OK: Self = Self::Answer {
+        status: 200,
+        body: "ok",
+        retry_after: None,
+    };
+}
+
+/// A request the component sent out.
+#[derive(Debug, Clone)]
+pub struct SentRequest {
+    /// The method.
+    pub method: String,
+    /// The absolute URI.
+    pub uri: String,
+    /// Header names (lower-case) and values.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Bytes,
+    /// The timeouts the component set on the request.
+    pub options: Option<RequestOptions>,
+}
+
+/// The hook that stands in for the network.
+#[derive(Clone)]
+struct ScriptedSlack {
+    script: SlackScript,
+    sent: Arc<Mutex<Vec<SentRequest>>>,
+}
+
+type BoxFuture<T> = Box<dyn Future<Output = T> + Send>;
+type SendResult = std::result::Result<
+    (
+        hyper::Response<WasiBody>,
+        BoxFuture<std::result::Result<(), HttpError>>,
+    ),
+    HttpError,
+>;
+
+impl WasiHttpHooks for ScriptedSlack {
+    fn send_request(
+        &mut self,
+        request: hyper::Request<WasiBody>,
+        options: Option<RequestOptions>,
+        _fut: BoxFuture<std::result::Result<(), HttpError>>,
+    ) -> BoxFuture<SendResult> {
+        Box::new(scripted_answer(self.clone(), request, options))
+    }
+}
+
+async fn scripted_answer(
+    slack: ScriptedSlack,
+    request: hyper::Request<WasiBody>,
+    options: Option<RequestOptions>,
+) -> SendResult {
+    // Read the whole body first, as a server would, so the component's writes complete.
+    let (parts, body) = request.into_parts();
+    let body = body.collect().await?.to_bytes();
+    slack.sent.lock().unwrap().push(SentRequest {
+        method: parts.method.to_string(),
+        uri: parts.uri.to_string(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    v.to_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect(),
+        body,
+        options,
+    });
+    match slack.script {
+        SlackScript::Refuse => Err(HttpError::ConnectionRefused),
+        SlackScript::Hang => {
+            // What the real send does: give up once the first-byte timeout passes. A
+            // component that set none would hang here for a minute and fail its test.
+            let timeout = options
+                .and_then(|o| o.first_byte_timeout)
+                .unwrap_or(Duration::from_secs(60));
+            tokio::time::sleep(timeout).await;
+            Err(HttpError::ConnectionReadTimeout)
+        }
+        SlackScript::Answer {
+            status,
+            body,
+            retry_after,
+        } => {
+            let mut response = hyper::Response::builder()
+                .status(status)
+                .header("content-type", "text/html");
+            if let Some(seconds) = retry_after {
+                response = response.header("retry-after", seconds);
+            }
+            let response = response
+                .body(
+                    Full::new(Bytes::from_static(body.as_bytes()))
+                        .map_err(HttpError::from)
+                        .boxed_unsync(),
+                )
+                .map_err(|e| HttpError::InternalError(Some(e.to_string())))?;
+            let io: BoxFuture<std::result::Result<(), HttpError>> = Box::new(async { Ok(()) });
+            Ok((response, io))
+        }
+    }
+}
+
+/// `wasi:config/store`, served from a map as Spin serves it from variables.
+#[derive(Clone, Default)]
+struct ConfigStore(HashMap<String, String>);
+
+impl config_store::Host for ConfigStore {
+    fn get(&mut self, key: String) -> std::result::Result<Option<String>, config_store::Error> {
+        Ok(self.0.get(&key).cloned())
+    }
+
+    fn get_all(&mut self) -> std::result::Result<Vec<(String, String)>, config_store::Error> {
+        Ok(self.0.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+    }
+}
+
+/// One store's data: one request's world.
+struct State {
+    table: ResourceTable,
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    slack: ScriptedSlack,
+    config: ConfigStore,
+}
+
+impl WasiView for State {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for State {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.slack,
+        }
+    }
+}
+
+/// What one request produced.
+#[derive(Debug)]
+pub struct Exchange {
+    /// The component's status.
+    pub status: u16,
+    /// Its headers (lower-case names).
+    pub headers: Vec<(String, String)>,
+    /// Its body.
+    pub body: Bytes,
+    /// What it sent to Slack.
+    pub sent: Vec<SentRequest>,
+    /// What it wrote to stdout (its log).
+    pub stdout: String,
+    /// What it wrote to stderr.
+    pub stderr: String,
+    /// From the request to the complete answer.
+    pub elapsed: Duration,
+}
+
+impl Exchange {
+    /// The first value of a header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("answer is not JSON ({e}): {:?}", self.body))
+    }
+}
+
+/// A request to send to the component.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// The method.
+    pub method: &'static str,
+    /// The path.
+    pub path: &'static str,
+    /// Headers.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Bytes,
+}
+
+impl Call {
+    /// A POST as an EventBridge API destination sends it (headers included), without
+    /// credentials.
+    pub fn eventbridge(body: impl Into<Bytes>) -> Self {
+        let body = body.into();
+        Self {
+            method: "POST",
+            path: "/",
+            headers: vec![
+                (
+                    "content-type".into(),
+                    "application/json; charset=utf-8".into(),
+                ),
+                (
+                    "user-agent".into(),
+                    "Amazon/EventBridge/ApiDestinations".into(),
+                ),
+                ("content-length".into(), body.len().to_string()),
+            ],
+            body,
+        }
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Removes a header.
+    pub fn without_header(mut self, name: &str) -> Self {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self
+    }
+}
+
+/// The component, compiled and linked once, ready to serve many requests concurrently.
+#[derive(Clone)]
+pub struct TestHost {
+    pre: ProxyPre<State>,
+    imports: Vec<String>,
+    exports: Vec<String>,
+}
+
+/// How much of the component's stdout and stderr is kept per request.
+const OUTPUT_CAPACITY: usize = 1 << 20;
+
+impl TestHost {
+    /// An engine configured as Spin configures it: the pooling instance allocator.
+    pub fn engine() -> Result<Engine> {
+        let mut pool = PoolingAllocationConfig::new();
+        pool.total_component_instances(256)
+            .total_core_instances(2048)
+            .total_memories(256)
+            .total_tables(1024)
+            .total_stacks(256)
+            .max_memory_size(64 << 20);
+        let mut config = Config::new();
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        Engine::new(&config)
+    }
+
+    /// Compiles the release component named by `spin.toml`.
+    pub fn load() -> Result<Self> {
+        let engine = Self::engine()?;
+        let component = Component::from_binary(&engine, &read_component()?)?;
+        Self::link(&engine, &component)
+    }
+
+    /// Links the component against WASI, wasi:http and wasi:config, and nothing else: an
+    /// import outside those fails here.
+    pub fn link(engine: &Engine, component: &Component) -> Result<Self> {
+        let mut linker: Linker<State> = Linker::new(engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        config_store::add_to_linker::<State, HasSelf<ConfigStore>>(&mut linker, |s| &mut s.config)?;
+        let ty = component.component_type();
+        let imports = ty
+            .imports(engine)
+            .map(|(name, _)| name.to_owned())
+            .collect();
+        let exports = ty
+            .exports(engine)
+            .map(|(name, _)| name.to_owned())
+            .collect();
+        let pre = ProxyPre::new(linker.instantiate_pre(component)?)?;
+        Ok(Self {
+            pre,
+            imports,
+            exports,
+        })
+    }
+
+    /// The component's imports, as `package:namespace/interface@version`.
+    pub fn imports(&self) -> &[String] {
+        &self.imports
+    }
+
+    /// The component's exports.
+    pub fn exports(&self) -> &[String] {
+        &self.exports
+    }
+
+    /// Sends one request through a fresh instance.
+    pub async fn call(
+        &self,
+        call: &Call,
+        config: &HashMap<String, String>,
+        slack: SlackScript,
+    ) -> Result<Exchange> {
+        let started = Instant::now();
+        let stdout = MemoryOutputPipe::new(OUTPUT_CAPACITY);
+        let stderr = MemoryOutputPipe::new(OUTPUT_CAPACITY);
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        let wasi = WasiCtx::builder()
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .build();
+        let state = State {
+            table: ResourceTable::new(),
+            wasi,
+            http: WasiHttpCtx::new(),
+            slack: ScriptedSlack {
+                script: slack,
+                sent: sent.clone(),
+            },
+            config: ConfigStore(config.clone()),
+        };
+        let mut store = Store::new(self.pre.engine(), state);
+
+        let mut request = hyper::Request::builder()
+            .method(call.method)
+            .uri(format!("http://localhost{}", call.path));
+        for (name, value) in &call.headers {
+            request = request.header(name, value);
+        }
+        let request = request.body(Full::new(call.body.clone()))?;
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let request = store
+            .data_mut()
+            .http()
+            .new_incoming_request(Scheme::Http, request)?;
+        let out = store.data_mut().http().new_response_outparam(sender)?;
+        let pre = self.pre.clone();
+        let guest = wasmtime_wasi::runtime::spawn(async move {
+            let proxy = pre.instantiate_async(&mut store).await?;
+            proxy
+                .wasi_http_incoming_handler()
+                .call_handle(&mut store, request, out)
+                .await
+        });
+
+        // Collect the body while the guest still runs: it streams after setting the response.
+        let response = match receiver.await {
+            Ok(Ok(response)) => {
+                let (parts, body) = response.into_parts();
+                let body = body.collect().await?.to_bytes();
+                hyper::Response::from_parts(parts, body)
+            }
+            Ok(Err(code)) => return Err(guest_failed(code)),
+            Err(_) => {
+                guest.await?;
+                wasmtime::bail!("the component never set a response");
+            }
+        };
+        guest.await?;
+        let elapsed = started.elapsed();
+        let sent = std::mem::take(&mut *sent.lock().unwrap());
+        Ok(Exchange {
+            status: response.status().as_u16(),
+            headers: response
+                .headers()
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_owned(),
+                        v.to_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect(),
+            body: response.into_body(),
+            sent,
+            stdout: String::from_utf8_lossy(&stdout.contents()).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr.contents()).into_owned(),
+            elapsed,
+        })
+    }
+}
+
+fn guest_failed(code: ErrorCode) -> wasmtime::Error {
+    wasmtime::format_err!("the component answered with an error code: {code:?}")
+}
+
+/// The component's bytes, or an error that says how to build them.
+pub fn read_component() -> Result<Vec<u8>> {
+    let path = component_path();
+    std::fs::read(&path).map_err(|e| {
+        wasmtime::format_err!(
+            "cannot read the component at {} ({e}); build it first with \
+             `cargo build --target wasm32-wasip2 --release` (scripts/test.sh does)",
+            path.display()
+        )
+    })
+}
+
+/// The fixture settings shared with the native snapshot tests.
+pub fn fixture_config() -> HashMap<String, String> {
+    let text = std::fs::read_to_string(repo_root().join("fixtures/expected/config.json"))
+        .expect("fixtures/expected/config.json");
+    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
+    map.into_iter()
+        .map(|(k, v)| (k, v.as_str().unwrap().to_owned()))
+        .collect()
+}
+
+/// Every fixture, as (file name, bytes), in name order.
+pub fn fixtures() -> Vec<(String, Vec<u8>)> {
+    let mut fixtures: Vec<(String, Vec<u8>)> = std::fs::read_dir(repo_root().join("fixtures"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(path).unwrap())
+        })
+        .collect();
+    fixtures.sort();
+    fixtures
+}
