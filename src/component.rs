@@ -43,9 +43,8 @@ fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
     };
     let mut handled = crate::handle(&head, &mut host);
     respond(response_out, &handled.reply);
-    // Millisecond precision with microseconds, enough to read, short to log.
-    let micros = started.elapsed().as_micros() as f64;
-    handled.log.duration_ms = Some((micros / 1000.0 * 1000.0).round() / 1000.0);
+    handled.log.duration_us =
+        Some(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
     println!("{}", handled.log.to_json());
 }
 

@@ -2,9 +2,8 @@
 //! EventBridge.
 
 use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
-
-use url::{Host, Position, Url};
 
 use crate::error::{DEFAULT_RETRY_AFTER_SECS, Error};
 
@@ -35,9 +34,15 @@ const MAX_RETRY_AFTER_SECS: u32 = 3600;
 
 /// A Slack incoming-webhook URL: `https`, or `http` to a loopback host (local testing).
 ///
-/// The URL is a secret: `Debug` does not show it.
+/// The URL is a secret: `Debug` does not show it. Parsed by hand rather than with the `url`
+/// crate: webhook URLs are plain ASCII, and the crate's IDNA tables would double the
+/// component's size.
 #[derive(Clone, PartialEq, Eq)]
-pub struct WebhookUrl(Url);
+pub struct WebhookUrl {
+    https: bool,
+    authority: String,
+    path_and_query: String,
+}
 
 impl fmt::Debug for WebhookUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -46,40 +51,86 @@ impl fmt::Debug for WebhookUrl {
 }
 
 impl WebhookUrl {
-    /// Parses the URL; the error never quotes it.
+    /// Parses `scheme://host[:port][/path][?query]`; the error never quotes the URL.
     pub fn parse(text: &str) -> Result<Self, &'static str> {
-        let url = Url::parse(text.trim()).map_err(|_| "not a valid absolute URL")?;
-        let loopback = match url.host() {
-            Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-            Some(Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(Host::Ipv6(ip)) => ip.is_loopback(),
-            None => return Err("the URL has no host"),
-        };
-        match url.scheme() {
-            "https" => {}
-            "http" if loopback => {}
-            _ => return Err("the URL must use https (http only for loopback hosts)"),
+        let text = text.trim();
+        if !text.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err("the URL must be ASCII without spaces");
         }
-        if !url.username().is_empty() || url.password().is_some() {
+        let (scheme, rest) = text.split_once("://").ok_or("not a valid absolute URL")?;
+        let https = match scheme.to_ascii_lowercase().as_str() {
+            "https" => true,
+            "http" => false,
+            _ => return Err("the URL must use https (http only for loopback hosts)"),
+        };
+        let rest = rest.split('#').next().unwrap_or_default();
+        let split = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, path_and_query) = rest.split_at(split);
+        if authority.contains('@') {
             return Err("the URL must not contain credentials");
         }
-        Ok(Self(url))
+        let host = host_of(authority).ok_or("the URL has no valid host")?;
+        if !https && !is_loopback(host) {
+            return Err("the URL must use https (http only for loopback hosts)");
+        }
+        let path_and_query = match path_and_query {
+            "" => "/".to_owned(),
+            p if p.starts_with('?') => format!("/{p}"),
+            p => p.to_owned(),
+        };
+        Ok(Self {
+            https,
+            authority: authority.to_ascii_lowercase(),
+            path_and_query,
+        })
     }
 
     /// Whether to use TLS.
     pub fn is_https(&self) -> bool {
-        self.0.scheme() == "https"
+        self.https
     }
 
     /// `host[:port]`.
     pub fn authority(&self) -> &str {
-        &self.0[Position::BeforeHost..Position::AfterPort]
+        &self.authority
     }
 
     /// The path and query, such as `/services/T000/B000/XXXX`.
     pub fn path_and_query(&self) -> &str {
-        &self.0[Position::BeforePath..Position::AfterQuery]
+        &self.path_and_query
     }
+}
+
+/// The host of `host[:port]` (IPv6 in brackets), if both parts are well-formed.
+fn host_of(authority: &str) -> Option<&str> {
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(bracketed) => {
+            let (ip, after) = bracketed.split_once(']')?;
+            ip.parse::<Ipv6Addr>().ok()?;
+            let port = match after {
+                "" => None,
+                after => Some(after.strip_prefix(':')?),
+            };
+            (ip, port)
+        }
+        None => match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        },
+    };
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok());
+    let host_ok = !host.is_empty()
+        && (authority.starts_with('[')
+            || host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'));
+    (port_ok && host_ok).then_some(host)
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+        || host.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// What Slack answered.
@@ -174,13 +225,26 @@ mod tests {
         assert!(WebhookUrl::parse("http://[::1]:9/h").is_ok());
         assert!(WebhookUrl::parse("http://localhost/h").is_ok());
 
+        let bare = WebhookUrl::parse("HTTPS://Hooks.Slack.com:8443?x#frag").unwrap();
+        assert_eq!(bare.authority(), "hooks.slack.com:8443");
+        assert_eq!(bare.path_and_query(), "/?x");
+
         for bad in [
             "",
             "hooks.slack.com/services/x",
             "http://hooks.slack.com/services/x",
             "ftp://hooks.slack.com/x",
             "https://user:pw@hooks.slack.com/x",
+            "https://hooks.slack.com@evil.com/x",
             "http://127.0.0.1.evil.com/x",
+            "https:///services/x",
+            "https://hooks.slack.com:99999/x",
+            "https://hooks.slack.com:/x",
+            "https://[::1/x",
+            "http://[::1]x/hook",
+            "https://hooks slack.com/x",
+            "https://hooks.slack.com/\u{e9}",
+            "https://hooks_slack.com/x",
         ] {
             assert!(WebhookUrl::parse(bad).is_err(), "{bad}");
         }

@@ -8,7 +8,7 @@
 pub mod alert;
 pub mod auth;
 pub mod aws;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "component"))]
 mod component;
 pub mod config;
 pub mod console;
@@ -106,9 +106,9 @@ pub struct LogLine {
     /// Slack's status, when Slack answered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slack_status: Option<u16>,
-    /// Time spent, filled in by the shell.
+    /// Time spent in microseconds, filled in by the shell.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub duration_ms: Option<f64>,
+    pub duration_us: Option<u64>,
     /// The Slack payload of a dry run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slack_payload: Option<Box<RawValue>>,

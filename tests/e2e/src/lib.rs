@@ -15,6 +15,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
+use wasmtime_wasi::p2::bindings::Command;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
@@ -343,6 +344,14 @@ impl TestHost {
         Self::link(&engine, &component)
     }
 
+    /// Loads a component that `engine.precompile_component` compiled, as Spin loads its
+    /// cached compilation at start.
+    pub fn from_precompiled(engine: &Engine, precompiled: &[u8]) -> Result<Self> {
+        // SAFETY: the bytes come from `Engine::precompile_component` of this same wasmtime.
+        let component = unsafe { Component::deserialize(engine, precompiled)? };
+        Self::link(engine, &component)
+    }
+
     /// Links the component against WASI, wasi:http and wasi:config, and nothing else: an
     /// import outside those fails here.
     pub fn link(engine: &Engine, component: &Component) -> Result<Self> {
@@ -385,23 +394,8 @@ impl TestHost {
         slack: SlackScript,
     ) -> Result<Exchange> {
         let started = Instant::now();
-        let stdout = MemoryOutputPipe::new(OUTPUT_CAPACITY);
-        let stderr = MemoryOutputPipe::new(OUTPUT_CAPACITY);
-        let sent = Arc::new(Mutex::new(Vec::new()));
-        let wasi = WasiCtx::builder()
-            .stdout(stdout.clone())
-            .stderr(stderr.clone())
-            .build();
-        let state = State {
-            table: ResourceTable::new(),
-            wasi,
-            http: WasiHttpCtx::new(),
-            slack: ScriptedSlack {
-                script: slack,
-                sent: sent.clone(),
-            },
-            config: ConfigStore(config.clone()),
-        };
+        let (state, output) = State::new(config, slack);
+        let sent = state.slack.sent.clone();
         let mut store = Store::new(self.pre.engine(), state);
 
         let mut request = hyper::Request::builder()
@@ -456,10 +450,67 @@ impl TestHost {
                 .collect(),
             body: response.into_body(),
             sent,
-            stdout: String::from_utf8_lossy(&stdout.contents()).into_owned(),
-            stderr: String::from_utf8_lossy(&stderr.contents()).into_owned(),
+            stdout: output.stdout(),
+            stderr: output.stderr(),
             elapsed,
         })
+    }
+}
+
+/// Runs a `wasi:cli/run` component (such as the core benchmark built for wasm32-wasip2) and
+/// returns what it printed.
+pub async fn run_command(engine: &Engine, wasm: &[u8]) -> Result<String> {
+    let component = Component::from_binary(engine, wasm)?;
+    let mut linker: Linker<State> = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    let (state, output) = State::new(&HashMap::new(), SlackScript::Refuse);
+    let mut store = Store::new(engine, state);
+    let command = Command::instantiate_async(&mut store, &component, &linker).await?;
+    command
+        .wasi_cli_run()
+        .call_run(&mut store)
+        .await?
+        .map_err(|()| wasmtime::format_err!("the command failed: {}", output.stderr()))?;
+    Ok(output.stdout())
+}
+
+/// The guest's captured stdout and stderr.
+struct Output {
+    stdout: MemoryOutputPipe,
+    stderr: MemoryOutputPipe,
+}
+
+impl Output {
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.stdout.contents()).into_owned()
+    }
+
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.contents()).into_owned()
+    }
+}
+
+impl State {
+    fn new(config: &HashMap<String, String>, slack: SlackScript) -> (Self, Output) {
+        let output = Output {
+            stdout: MemoryOutputPipe::new(OUTPUT_CAPACITY),
+            stderr: MemoryOutputPipe::new(OUTPUT_CAPACITY),
+        };
+        let wasi = WasiCtx::builder()
+            .stdout(output.stdout.clone())
+            .stderr(output.stderr.clone())
+            .build();
+        let state = Self {
+            table: ResourceTable::new(),
+            wasi,
+            http: WasiHttpCtx::new(),
+            slack: ScriptedSlack {
+                script: slack,
+                sent: Arc::new(Mutex::new(Vec::new())),
+            },
+            config: ConfigStore(config.clone()),
+        };
+        (state, output)
     }
 }
 

@@ -1,0 +1,60 @@
+//! The pure core's alert path (parse → alert → Slack JSON bytes), timed in batches. The same
+//! code runs natively and, built for `wasm32-wasip2`, inside wasmtime, so the two compare.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use ecs_deploy_alerts::alert::{Assessment, assess};
+use ecs_deploy_alerts::environment::EnvironmentResolver;
+use ecs_deploy_alerts::event::parse_envelope;
+use ecs_deploy_alerts::slack;
+
+/// A realistic failure event (long ARN, `clusterArn`, production names).
+pub const FAILURE_EVENT: &[u8] =
+    include_bytes!("../../../fixtures/ecs-deployment-failed-production.json");
+
+/// One failure event to Slack payload bytes: the work every alert does.
+pub fn alert_payload(body: &[u8], environments: &EnvironmentResolver) -> Vec<u8> {
+    let event = parse_envelope(body).expect("the fixture parses");
+    match assess(event, body, environments).expect("the fixture is valid") {
+        Assessment::Alert(alert) => slack::render(&alert),
+        Assessment::Ignored { .. } => panic!("the fixture is an alert"),
+    }
+}
+
+/// Median and 99th percentile of nanoseconds per operation over `batches` batches of
+/// `per_batch` operations (batching keeps the clock's own cost out of the figure).
+pub fn measure(batches: usize, per_batch: usize) -> (f64, f64) {
+    let environments = EnvironmentResolver::default();
+    for _ in 0..per_batch {
+        black_box(alert_payload(black_box(FAILURE_EVENT), &environments));
+    }
+    let mut per_op: Vec<f64> = (0..batches)
+        .map(|_| {
+            let started = Instant::now();
+            for _ in 0..per_batch {
+                black_box(alert_payload(black_box(FAILURE_EVENT), &environments));
+            }
+            started.elapsed().as_nanos() as f64 / per_batch as f64
+        })
+        .collect();
+    per_op.sort_by(f64::total_cmp);
+    let at = |q: f64| per_op[((per_op.len() - 1) as f64 * q).round() as usize];
+    (at(0.5), at(0.99))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_timed_work_produces_the_reviewed_payload() {
+        let payload = alert_payload(FAILURE_EVENT, &EnvironmentResolver::default());
+        let expected: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../fixtures/expected/ecs-deployment-failed-production.json"
+        ))
+        .unwrap();
+        let payload: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+        assert_eq!(payload, expected["slack"]);
+    }
+}
