@@ -24,9 +24,6 @@ use bindings::wasi::config::store;
 /// Slack answers `ok` or a short error code; read no more than this of its body.
 const SLACK_BODY_LIMIT: usize = 16 * 1024;
 
-/// `blocking-write-and-flush` takes at most 4096 bytes per call.
-const WRITE_CHUNK: usize = 4096;
-
 #[http_component]
 fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
     let started = Instant::now();
@@ -179,12 +176,22 @@ fn read_up_to(stream: &InputStream, up_to: usize) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
+/// Writes `bytes` without waiting for the reader: `blocking-write-and-flush` would wait until
+/// the other side took each chunk, a round trip through the host's scheduler per body.
 fn write_all(body: &OutgoingBody, bytes: &[u8]) -> Result<(), StreamError> {
     let stream = body.write().map_err(|()| StreamError::Closed)?;
-    for chunk in bytes.chunks(WRITE_CHUNK) {
-        stream.blocking_write_and_flush(chunk)?;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let permitted = usize::try_from(stream.check_write()?).unwrap_or(usize::MAX);
+        if permitted == 0 {
+            stream.subscribe().block();
+            continue;
+        }
+        let (now, later) = rest.split_at(permitted.min(rest.len()));
+        stream.write(now)?;
+        rest = later;
     }
-    Ok(())
+    stream.flush()
 }
 
 fn respond(response_out: ResponseOutparam, reply: &Reply) {

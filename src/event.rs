@@ -129,8 +129,13 @@ impl<'a> EventBridgeEvent<'a, ()> {
     }
 }
 
-/// Deserializes a whole body, naming the path of a mistyped field.
+/// Deserializes a whole body. Valid bodies take the direct path; a failure is parsed again
+/// with path tracking, only to name the mistyped field.
 fn from_slice<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, Error> {
+    serde_json::from_slice(body).or_else(|_| from_slice_tracking_path(body))
+}
+
+fn from_slice_tracking_path<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, Error> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();

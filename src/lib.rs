@@ -304,6 +304,21 @@ pub fn error_reply(error: &Error, event_id: Option<&str>) -> Reply {
     json_reply(error.status(), error.headers(), &answer)
 }
 
+/// Which settings are set, as a JSON object of booleans.
+struct Presence(Vec<(&'static str, bool)>);
+
+impl FromIterator<(&'static str, bool)> for Presence {
+    fn from_iter<I: IntoIterator<Item = (&'static str, bool)>>(iter: I) -> Self {
+        Self(iter.into_iter().collect())
+    }
+}
+
+impl Serialize for Presence {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().copied())
+    }
+}
+
 /// `GET /health`: the version, which settings are present (booleans only), and whether the
 /// configuration is usable, with the problem if not.
 fn health(host: &mut impl Host) -> Handled {
@@ -311,7 +326,7 @@ fn health(host: &mut impl Host) -> Handled {
     struct HealthAnswer<'a> {
         status: &'a str,
         version: &'a str,
-        settings: serde_json::Map<String, serde_json::Value>,
+        settings: Presence,
         ready: bool,
         #[serde(skip_serializing_if = "Option::is_none")]
         problem: Option<String>,
@@ -322,13 +337,10 @@ fn health(host: &mut impl Host) -> Handled {
                 .and_then(|_| Config::parse(&settings))
                 .err()
                 .map(|error| error.to_string());
-            let present = settings
-                .presence()
-                .map(|(key, set)| (key.to_owned(), set.into()))
-                .collect();
+            let present = settings.presence().collect();
             (present, problem)
         }
-        Err(error) => (serde_json::Map::new(), Some(error.to_string())),
+        Err(error) => (Presence(Vec::new()), Some(error.to_string())),
     };
     let answer = HealthAnswer {
         status: if problem.is_none() {

@@ -76,7 +76,10 @@ struct Button {
 
 /// Renders the alert as the JSON body of a webhook POST.
 pub fn render(alert: &Alert) -> Vec<u8> {
-    serde_json::to_vec(&message(alert)).expect("a message of strings always serializes")
+    let mut json = Vec::with_capacity(2048);
+    serde_json::to_writer(&mut json, &message(alert))
+        .expect("a message of strings always serializes");
+    json
 }
 
 /// Builds the message for an alert.
@@ -167,14 +170,27 @@ fn labelled(label: &str, value: &str, max: usize) -> String {
 
 /// A fixed prefix and the escaped value, within `max` characters.
 fn prefixed(prefix: &str, value: &str, max: usize) -> String {
-    let room = max.saturating_sub(prefix.chars().count());
-    format!("{prefix}{}", escape_within(value, room))
+    let mut out = String::with_capacity(prefix.len() + value.len());
+    out.push_str(prefix);
+    push_escaped(&mut out, value, max.saturating_sub(prefix.chars().count()));
+    out
 }
 
 /// `text` with Slack's control characters escaped, cut with `…` to at most `max` characters
 /// without splitting an escape.
 pub fn escape_within(text: &str, max: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max * 4));
+    push_escaped(&mut out, text, max);
+    out
+}
+
+/// Appends what [`escape_within`] returns.
+fn push_escaped(out: &mut String, text: &str, max: usize) {
+    // Most values (names, ids) need neither: copy them whole.
+    if text.len() <= max && !text.contains(['&', '<', '>']) {
+        out.push_str(text);
+        return;
+    }
     let mut used = 0;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -200,7 +216,6 @@ pub fn escape_within(text: &str, max: usize) -> String {
         }
         used += width;
     }
-    out
 }
 
 /// `text` cut with `…` to at most `max` characters (for text that is already escaped).

@@ -319,6 +319,9 @@ pub struct TestHost {
     exports: Vec<String>,
 }
 
+/// How much of each reused memory, table and stack is kept resident between requests.
+const KEEP_RESIDENT: usize = 2 << 20;
+
 /// How much of the component's stdout and stderr is kept per request.
 const OUTPUT_CAPACITY: usize = 1 << 20;
 
@@ -331,7 +334,12 @@ impl TestHost {
             .total_memories(256)
             .total_tables(1024)
             .total_stacks(256)
-            .max_memory_size(64 << 20);
+            .max_memory_size(64 << 20)
+            // Reset reused slots by zeroing instead of unmapping, so the next request does
+            // not page-fault its way back in.
+            .linear_memory_keep_resident(KEEP_RESIDENT)
+            .table_keep_resident(KEEP_RESIDENT)
+            .async_stack_keep_resident(KEEP_RESIDENT);
         let mut config = Config::new();
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         Engine::new(&config)
@@ -411,29 +419,30 @@ impl TestHost {
             .http()
             .new_incoming_request(Scheme::Http, request)?;
         let out = store.data_mut().http().new_response_outparam(sender)?;
-        let pre = self.pre.clone();
-        let guest = wasmtime_wasi::runtime::spawn(async move {
-            let proxy = pre.instantiate_async(&mut store).await?;
+        // The guest and the reader of its answer run side by side in this task: the guest
+        // streams its body after setting the response, and no task hand-off is needed.
+        let guest = async {
+            let proxy = self.pre.instantiate_async(&mut store).await?;
             proxy
                 .wasi_http_incoming_handler()
                 .call_handle(&mut store, request, out)
                 .await
-        });
-
-        // Collect the body while the guest still runs: it streams after setting the response.
-        let response = match receiver.await {
-            Ok(Ok(response)) => {
-                let (parts, body) = response.into_parts();
-                let body = body.collect().await?.to_bytes();
-                hyper::Response::from_parts(parts, body)
-            }
-            Ok(Err(code)) => return Err(guest_failed(code)),
-            Err(_) => {
-                guest.await?;
-                wasmtime::bail!("the component never set a response");
+        };
+        let answer = async {
+            match receiver.await {
+                Ok(Ok(response)) => {
+                    let (parts, body) = response.into_parts();
+                    let body = body.collect().await?.to_bytes();
+                    Ok(Some(hyper::Response::from_parts(parts, body)))
+                }
+                Ok(Err(code)) => Err(guest_failed(code)),
+                Err(_) => Ok(None),
             }
         };
-        guest.await?;
+        let (guest, answer) = tokio::join!(guest, answer);
+        guest?;
+        let response =
+            answer?.ok_or_else(|| wasmtime::format_err!("the component never set a response"))?;
         let elapsed = started.elapsed();
         let sent = std::mem::take(&mut *sent.lock().unwrap());
         Ok(Exchange {
