@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use serde_json::value::RawValue;
+
 use crate::aws::{AccountId, ClusterArn, Region, ServiceArn};
 use crate::console;
 use crate::environment::EnvironmentResolver;
@@ -55,10 +57,9 @@ pub enum Assessment<'a> {
     },
 }
 
-/// Decides whether `event` (whose detail is read from `body`) is an alert, and builds it.
+/// Decides whether `event` is an alert, and builds it.
 pub fn assess<'a>(
-    event: EventBridgeEvent<'a, ()>,
-    body: &'a [u8],
+    event: EventBridgeEvent<'a, &'a RawValue>,
     environments: &'a EnvironmentResolver,
 ) -> Result<Assessment<'a>, Error> {
     if event.source != ECS_SOURCE || event.detail_type != DEPLOYMENT_STATE_CHANGE {
@@ -69,7 +70,7 @@ pub fn assess<'a>(
             ),
         });
     }
-    let event = event.with_detail::<DeploymentStateChange>(body)?;
+    let event = event.with_detail::<DeploymentStateChange>()?;
     let event_name = event
         .detail
         .event_name
@@ -147,11 +148,7 @@ mod tests {
         body: &'a str,
         environments: &'a EnvironmentResolver,
     ) -> Result<Assessment<'a>, Error> {
-        assess(
-            parse_envelope(body.as_bytes())?,
-            body.as_bytes(),
-            environments,
-        )
+        assess(parse_envelope(body.as_bytes())?, environments)
     }
 
     fn alert_of(body: &str) -> Alert<'static> {

@@ -11,33 +11,38 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// The console origin of a partition, or `None` where there is no public console.
-fn origin(partition: Partition, region: &Region) -> Option<String> {
-    match partition {
-        Partition::Aws => Some(format!("https://{region}.console.aws.amazon.com")),
-        Partition::AwsCn => Some(format!("https://{region}.console.amazonaws.cn")),
-        Partition::AwsUsGov => Some("https://console.amazonaws-us-gov.com".to_owned()),
-        Partition::Other => None,
-    }
-}
-
-/// The service's Deployments tab; the cluster list when the cluster is not known.
+/// The service's Deployments tab; the cluster list when the cluster is not known; `None`
+/// where the partition has no public console.
 pub fn deployments_url(
     partition: Partition,
     region: &Region,
     cluster: Option<&str>,
     service: &str,
 ) -> Option<String> {
-    let origin = origin(partition, region)?;
-    let path = match cluster {
-        Some(cluster) => format!(
-            "/ecs/v2/clusters/{}/services/{}/deployments",
-            utf8_percent_encode(cluster, PATH_SEGMENT),
-            utf8_percent_encode(service, PATH_SEGMENT)
-        ),
-        None => "/ecs/v2/clusters".to_owned(),
-    };
-    Some(format!("{origin}{path}?region={region}"))
+    let mut url = String::with_capacity(128);
+    match partition {
+        Partition::Aws | Partition::AwsCn => {
+            url.push_str("https://");
+            url.push_str(region.as_str());
+            url.push_str(match partition {
+                Partition::Aws => ".console.aws.amazon.com",
+                _ => ".console.amazonaws.cn",
+            });
+        }
+        Partition::AwsUsGov => url.push_str("https://console.amazonaws-us-gov.com"),
+        Partition::Other => return None,
+    }
+    url.push_str("/ecs/v2/clusters");
+    if let Some(cluster) = cluster {
+        url.push('/');
+        url.extend(utf8_percent_encode(cluster, PATH_SEGMENT));
+        url.push_str("/services/");
+        url.extend(utf8_percent_encode(service, PATH_SEGMENT));
+        url.push_str("/deployments");
+    }
+    url.push_str("?region=");
+    url.push_str(region.as_str());
+    Some(url)
 }
 
 #[cfg(test)]

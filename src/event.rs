@@ -2,11 +2,16 @@
 //!
 //! Only the fields we use are read, unknown ones are ignored (AWS adds fields), strings are
 //! borrowed from the body where they need no unescaping, and every error names its field.
+//! Fields are first read as loosely typed [`Json`] values, so that a wrong type is reported
+//! by us with the field's path rather than by serde without one.
 
 use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
 
 use serde::Deserialize;
-use serde::de::IgnoredAny;
+use serde::de::{self, IgnoredAny, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 
 use crate::error::Error;
 
@@ -31,55 +36,217 @@ pub struct EventBridgeEvent<'a, D> {
     pub detail: D,
 }
 
+/// A JSON value as far as events need it: strings (borrowed where possible) and arrays are
+/// kept, anything else is only named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Json<'a> {
+    /// A string.
+    Str(Cow<'a, str>),
+    /// An array.
+    Array(Vec<Json<'a>>),
+    /// Any other value, by kind: "a number", "an object", ...
+    Other(&'static str),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Json<'a> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(JsonVisitor(PhantomData))
+    }
+}
+
+struct JsonVisitor<'a>(PhantomData<Json<'a>>);
+
+impl<'de: 'a, 'a> Visitor<'de> for JsonVisitor<'a> {
+    type Value = Json<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Json::Str(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Json::Str(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Json::Str(Cow::Owned(v)))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Json::Other("a boolean"))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Json::Other("a number"))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Json::Other("a number"))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Json::Other("a number"))
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Json::Other("null"))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Json::Array(items))
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Json::Other("an object"))
+    }
+}
+
+impl Json<'_> {
+    fn kind(&self) -> &'static str {
+        match self {
+            Json::Str(_) => "a string",
+            Json::Array(_) => "an array",
+            Json::Other(kind) => kind,
+        }
+    }
+}
+
+/// A field that must be a string; absent or null is [`Error::MissingField`].
+fn required<'a>(field: Option<Json<'a>>, path: &'static str) -> Result<Cow<'a, str>, Error> {
+    optional(field, path)?.ok_or(Error::MissingField(path))
+}
+
+/// A field that may be absent or null, and is a string otherwise.
+fn optional<'a>(field: Option<Json<'a>>, path: &str) -> Result<Option<Cow<'a, str>>, Error> {
+    match field {
+        None => Ok(None),
+        Some(Json::Str(text)) => Ok(Some(text)),
+        Some(other) => Err(wrong_type(path, "a string", other.kind())),
+    }
+}
+
+/// An optional array of strings.
+fn strings<'a>(field: Option<Json<'a>>, path: &str) -> Result<Vec<Cow<'a, str>>, Error> {
+    match field {
+        None => Ok(Vec::new()),
+        Some(Json::Array(items)) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                Json::Str(text) => Ok(text),
+                other => Err(wrong_type(
+                    &format!("{path}[{i}]"),
+                    "a string",
+                    other.kind(),
+                )),
+            })
+            .collect(),
+        Some(other) => Err(wrong_type(path, "an array", other.kind())),
+    }
+}
+
+fn wrong_type(path: &str, expected: &str, found: &str) -> Error {
+    Error::InvalidField {
+        path: path.to_owned(),
+        reason: format!("expected {expected}, found {found}"),
+    }
+}
+
 /// The envelope as sent, before the required fields are checked.
 #[derive(Deserialize)]
 struct RawEnvelope<'a> {
     #[serde(borrow)]
-    id: Option<Cow<'a, str>>,
+    id: Option<Json<'a>>,
     #[serde(borrow, rename = "detail-type")]
-    detail_type: Option<Cow<'a, str>>,
+    detail_type: Option<Json<'a>>,
     #[serde(borrow)]
-    source: Option<Cow<'a, str>>,
+    source: Option<Json<'a>>,
     #[serde(borrow)]
-    account: Option<Cow<'a, str>>,
+    account: Option<Json<'a>>,
     #[serde(borrow)]
-    region: Option<Cow<'a, str>>,
+    region: Option<Json<'a>>,
     #[serde(borrow)]
-    time: Option<Cow<'a, str>>,
+    time: Option<Json<'a>>,
     #[serde(borrow)]
-    resources: Option<Vec<Cow<'a, str>>>,
-    detail: Option<IgnoredAny>,
+    resources: Option<Json<'a>>,
+    #[serde(borrow)]
+    detail: Option<&'a RawValue>,
 }
 
-/// `{"detail": D}`: reads only the detail of a body whose envelope was already checked.
-#[derive(Deserialize)]
-struct DetailOf<D> {
-    detail: D,
+/// The kind of a JSON value, from its first character.
+fn kind_of(raw: &RawValue) -> &'static str {
+    match raw.get().as_bytes().first() {
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b't' | b'f') => "a boolean",
+        _ => "a number",
+    }
+}
+
+/// A `detail` payload: read loosely as [`Detail::Raw`], then checked field by field.
+pub trait Detail<'a>: Sized {
+    /// The payload with every field loosely typed.
+    type Raw: Deserialize<'a>;
+    /// Checks the fields, naming the path of a bad one.
+    fn check(raw: Self::Raw) -> Result<Self, Error>;
 }
 
 /// `detail` of `ECS Deployment State Change` events.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeploymentStateChange<'a> {
     /// `SERVICE_DEPLOYMENT_IN_PROGRESS`, `_COMPLETED` or `_FAILED`.
-    #[serde(borrow)]
     pub event_name: Option<Cow<'a, str>>,
     /// The deployment, such as `ecs-svc/123`.
-    #[serde(borrow)]
     pub deployment_id: Option<Cow<'a, str>>,
     /// When the deployment changed state.
-    #[serde(borrow)]
     pub updated_at: Option<Cow<'a, str>>,
     /// Why, in ECS's words.
-    #[serde(borrow)]
     pub reason: Option<Cow<'a, str>>,
     /// The cluster; needed when the service ARN is in the old format.
-    #[serde(borrow)]
     pub cluster_arn: Option<Cow<'a, str>>,
 }
 
-/// Parses and checks the envelope of an EventBridge event, leaving `detail` unread.
-pub fn parse_envelope(body: &[u8]) -> Result<EventBridgeEvent<'_, ()>, Error> {
+/// [`DeploymentStateChange`] as sent.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawDeploymentStateChange<'a> {
+    #[serde(borrow)]
+    event_name: Option<Json<'a>>,
+    #[serde(borrow)]
+    deployment_id: Option<Json<'a>>,
+    #[serde(borrow)]
+    updated_at: Option<Json<'a>>,
+    #[serde(borrow)]
+    reason: Option<Json<'a>>,
+    #[serde(borrow)]
+    cluster_arn: Option<Json<'a>>,
+}
+
+impl<'a> Detail<'a> for DeploymentStateChange<'a> {
+    type Raw = RawDeploymentStateChange<'a>;
+
+    fn check(raw: Self::Raw) -> Result<Self, Error> {
+        Ok(Self {
+            event_name: optional(raw.event_name, "detail.eventName")?,
+            deployment_id: optional(raw.deployment_id, "detail.deploymentId")?,
+            updated_at: optional(raw.updated_at, "detail.updatedAt")?,
+            reason: optional(raw.reason, "detail.reason")?,
+            cluster_arn: optional(raw.cluster_arn, "detail.clusterArn")?,
+        })
+    }
+}
+
+/// Parses and checks the envelope of an EventBridge event, leaving `detail` as raw JSON.
+pub fn parse_envelope(body: &[u8]) -> Result<EventBridgeEvent<'_, &RawValue>, Error> {
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     match first {
         None => return Err(Error::InvalidJson("the request body is empty".into())),
@@ -92,30 +259,37 @@ pub fn parse_envelope(body: &[u8]) -> Result<EventBridgeEvent<'_, ()>, Error> {
             });
         }
     }
-    let raw: RawEnvelope = from_slice(body)?;
+    // Every field accepts any value, so serde fails only on syntax or a duplicate key.
+    let raw: RawEnvelope =
+        serde_json::from_slice(body).map_err(|error| Error::InvalidJson(error.to_string()))?;
     let event = EventBridgeEvent {
-        id: raw.id.ok_or(Error::MissingField("id"))?,
-        detail_type: raw.detail_type.ok_or(Error::MissingField("detail-type"))?,
-        source: raw.source.ok_or(Error::MissingField("source"))?,
-        account: raw.account.ok_or(Error::MissingField("account"))?,
-        region: raw.region.ok_or(Error::MissingField("region"))?,
-        time: raw.time.ok_or(Error::MissingField("time"))?,
-        resources: raw.resources.unwrap_or_default(),
-        detail: (),
+        id: required(raw.id, "id")?,
+        detail_type: required(raw.detail_type, "detail-type")?,
+        source: required(raw.source, "source")?,
+        account: required(raw.account, "account")?,
+        region: required(raw.region, "region")?,
+        time: required(raw.time, "time")?,
+        resources: strings(raw.resources, "resources")?,
+        detail: raw.detail.ok_or(Error::MissingField("detail"))?,
     };
-    match raw.detail {
-        Some(_) => Ok(event),
-        None => Err(Error::MissingField("detail")),
+    match kind_of(event.detail) {
+        "an object" => Ok(event),
+        found => Err(wrong_type("detail", "an object", found)),
     }
 }
 
-impl<'a> EventBridgeEvent<'a, ()> {
-    /// Reads `detail` from the same `body` as a `D`.
-    pub fn with_detail<D: Deserialize<'a>>(
-        self,
-        body: &'a [u8],
-    ) -> Result<EventBridgeEvent<'a, D>, Error> {
-        let DetailOf { detail } = from_slice(body)?;
+impl<'a> EventBridgeEvent<'a, &'a RawValue> {
+    /// Reads the raw `detail` as a `D`.
+    pub fn with_detail<D: Detail<'a>>(self) -> Result<EventBridgeEvent<'a, D>, Error> {
+        // The envelope parsed, so only a duplicate key inside `detail` can fail here. Bytes,
+        // not `from_str`: one reader type fewer in the component.
+        let detail: D::Raw =
+            serde_json::from_slice(self.detail.get().as_bytes()).map_err(|error| {
+                Error::InvalidField {
+                    path: "detail".into(),
+                    reason: error.to_string(),
+                }
+            })?;
         Ok(EventBridgeEvent {
             id: self.id,
             detail_type: self.detail_type,
@@ -124,35 +298,9 @@ impl<'a> EventBridgeEvent<'a, ()> {
             region: self.region,
             time: self.time,
             resources: self.resources,
-            detail,
+            detail: D::check(detail)?,
         })
     }
-}
-
-/// Deserializes a whole body. Valid bodies take the direct path; a failure is parsed again
-/// with path tracking, only to name the mistyped field.
-fn from_slice<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, Error> {
-    serde_json::from_slice(body).or_else(|_| from_slice_tracking_path(body))
-}
-
-fn from_slice_tracking_path<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, Error> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.into_inner();
-        if inner.is_data() {
-            Error::InvalidField {
-                path,
-                reason: inner.to_string(),
-            }
-        } else {
-            Error::InvalidJson(inner.to_string())
-        }
-    })?;
-    deserializer
-        .end()
-        .map_err(|error| Error::InvalidJson(error.to_string()))?;
-    Ok(value)
 }
 
 #[cfg(test)]
@@ -166,7 +314,7 @@ mod tests {
         let body = FAILED.as_bytes();
         let event = parse_envelope(body)
             .unwrap()
-            .with_detail::<DeploymentStateChange>(body)
+            .with_detail::<DeploymentStateChange>()
             .unwrap();
         assert_eq!(event.id, "ddca6449-b258-46c0-8653-e0e3aEXAMPLE");
         assert_eq!(event.detail_type, "ECS Deployment State Change");
@@ -196,7 +344,7 @@ mod tests {
 
     fn error_of(body: &str) -> Error {
         parse_envelope(body.as_bytes())
-            .and_then(|event| event.with_detail::<DeploymentStateChange>(body.as_bytes()))
+            .and_then(|event| event.with_detail::<DeploymentStateChange>())
             .unwrap_err()
     }
 
@@ -260,7 +408,7 @@ mod tests {
             match error_of(&body) {
                 Error::InvalidField { path, reason } => {
                     assert_eq!(path, expected, "{reason}");
-                    assert!(reason.contains("invalid type"), "{reason}");
+                    assert!(reason.starts_with("expected "), "{reason}");
                 }
                 other => panic!("{expected}: {other:?}"),
             }
@@ -287,12 +435,41 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_keys_and_deep_nesting_are_rejected_without_a_crash() {
+        let duplicate = FAILED.replacen("\"id\"", "\"id\": \"x\", \"id\"", 1);
+        assert!(
+            matches!(error_of(&duplicate), Error::InvalidJson(m) if m.contains("duplicate field `id`"))
+        );
+        let duplicate_in_detail = FAILED.replacen("\"reason\"", "\"reason\": \"x\", \"reason\"", 1);
+        assert!(
+            matches!(error_of(&duplicate_in_detail), Error::InvalidField { path, .. } if path == "detail")
+        );
+        // Unknown fields are skipped without recursion, however deep; known ones are read
+        // with serde_json's depth limit, so nesting never exhausts the stack.
+        let nested = format!("{}1{}", "[".repeat(5000), "]".repeat(5000));
+        for (from, to) in [
+            ("{", "{\"extra\": "),
+            ("\"detail\": {", "\"detail\": {\"extra\": "),
+        ] {
+            let deep = FAILED.replacen(from, &format!("{to}{nested},"), 1);
+            let body = deep.as_bytes();
+            let event = parse_envelope(body).and_then(|e| e.with_detail::<DeploymentStateChange>());
+            assert!(event.is_ok(), "{to}: {event:?}");
+        }
+        let deep_resources =
+            FAILED.replacen("\"resources\": [", &format!("\"resources\": [{nested},"), 1);
+        assert!(
+            matches!(error_of(&deep_resources), Error::InvalidJson(m) if m.contains("recursion")),
+        );
+    }
+
+    #[test]
     fn unknown_fields_and_escapes_are_fine() {
         let body = r#"{"id":"a\u0062c","detail-type":"x","source":"s","account":"1","region":"r",
             "time":"t","detail":{"eventName":"E","newField":[1,{"deep":true}]},"extra":{"a":1}}"#;
         let event = parse_envelope(body.as_bytes())
             .unwrap()
-            .with_detail::<DeploymentStateChange>(body.as_bytes())
+            .with_detail::<DeploymentStateChange>()
             .unwrap();
         assert_eq!(event.id, "abc");
         assert!(event.resources.is_empty());

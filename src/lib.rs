@@ -188,7 +188,7 @@ fn process_event(
     let event = event::parse_envelope(&body)?;
     log.event_id = Some(event.id.to_string());
     log.event_name = Some(event.detail_type.to_string());
-    let alert = match alert::assess(event, &body, &config.environments)? {
+    let alert = match alert::assess(event, &config.environments)? {
         Assessment::Alert(alert) => alert,
         Assessment::Ignored { event_name, why } => {
             if let Some(name) = event_name {

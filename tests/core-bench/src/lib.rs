@@ -16,7 +16,7 @@ pub const FAILURE_EVENT: &[u8] =
 /// One failure event to Slack payload bytes: the work every alert does.
 pub fn alert_payload(body: &[u8], environments: &EnvironmentResolver) -> Vec<u8> {
     let event = parse_envelope(body).expect("the fixture parses");
-    match assess(event, body, environments).expect("the fixture is valid") {
+    match assess(event, environments).expect("the fixture is valid") {
         Assessment::Alert(alert) => slack::render(&alert),
         Assessment::Ignored { .. } => panic!("the fixture is an alert"),
     }
