@@ -90,7 +90,7 @@ fn environment_name(name: &str) -> Result<String, String> {
         Ok(name.to_owned())
     } else {
         Err(format!(
-            "environment name {name:?} must be 1 to 64 letters, digits, `-` or `_`"
+            "environment name `{name}` must be 1 to 64 letters, digits, `-` or `_`"
         ))
     }
 }
@@ -102,7 +102,7 @@ fn parse_rules(text: &str) -> Result<Vec<Rule>, String> {
         .map(|part| {
             let (environment, tokens) = part
                 .split_once('=')
-                .ok_or_else(|| format!("rule {:?} needs the form ENV=word|word", part.trim()))?;
+                .ok_or_else(|| format!("rule `{}` needs the form ENV=word|word", part.trim()))?;
             let tokens = tokens
                 .split('|')
                 .map(|token| {
@@ -111,7 +111,7 @@ fn parse_rules(text: &str) -> Result<Vec<Rule>, String> {
                         Ok(token.to_ascii_lowercase())
                     } else {
                         Err(format!(
-                            "word {token:?} must be letters and digits (names are split into words at other characters)"
+                            "word `{token}` must be letters and digits (names are split into words at other characters)"
                         ))
                     }
                 })
@@ -138,9 +138,9 @@ fn parse_accounts(text: &str) -> Result<Vec<(AccountId, String)>, String> {
         .map(|part| {
             let (account, environment) = part
                 .split_once('=')
-                .ok_or_else(|| format!("entry {:?} needs the form ACCOUNT=ENV", part.trim()))?;
+                .ok_or_else(|| format!("entry `{}` needs the form ACCOUNT=ENV", part.trim()))?;
             let account = AccountId::parse(account.trim())
-                .map_err(|reason| format!("account {:?}: {reason}", account.trim()))?;
+                .map_err(|reason| format!("account `{}`: {reason}", account.trim()))?;
             Ok((account, environment_name(environment)?))
         })
         .collect()
