@@ -16,7 +16,7 @@ use crate::error::Error;
 pub const DEFAULT_API_KEY_HEADER: &str = "x-api-key";
 
 /// Bytes that must not be shown anywhere: `Debug` prints a placeholder.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 struct Secret(Vec<u8>);
 
 impl fmt::Debug for Secret {
@@ -34,7 +34,7 @@ impl Secret {
 
 /// Who may call: anyone presenting one of the configured credentials, or anyone at all when
 /// none are configured and `allow_unauthenticated` is true (both credentials `None`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct AuthPolicy {
     /// The header name (lower-case) and the key.
     api_key: Option<(String, Secret)>,
@@ -46,13 +46,12 @@ impl AuthPolicy {
     /// Reads the authentication settings. Configured credentials are always enforced;
     /// with none, `allow_unauthenticated` must say so explicitly.
     pub fn parse(settings: &Settings) -> Result<Self, Error> {
+        // Every key is checked, also those the current combination does not use.
+        let header = header_name(settings.get(API_KEY_HEADER))?;
+        let allow_unauthenticated = settings.flag(ALLOW_UNAUTHENTICATED)?;
         let api_key = settings
             .get(API_KEY)
-            .map(|key| {
-                let header = header_name(settings.get(API_KEY_HEADER))?;
-                Ok::<_, Error>((header, Secret(key.as_bytes().to_vec())))
-            })
-            .transpose()?;
+            .map(|key| (header, Secret(key.as_bytes().to_vec())));
         let basic = match (
             settings.get(BASIC_AUTH_USERNAME),
             settings.get(BASIC_AUTH_PASSWORD),
@@ -71,7 +70,7 @@ impl AuthPolicy {
             (None, Some(_)) => return Err(Error::ConfigMissing(BASIC_AUTH_USERNAME)),
             (None, None) => None,
         };
-        if api_key.is_none() && basic.is_none() && !settings.flag(ALLOW_UNAUTHENTICATED)? {
+        if api_key.is_none() && basic.is_none() && !allow_unauthenticated {
             return Err(Error::AuthNotConfigured);
         }
         Ok(Self { api_key, basic })
@@ -208,11 +207,26 @@ mod tests {
         let settings = &[(API_KEY, "k"), (API_KEY_HEADER, "X-EventBridge-Token")];
         assert_eq!(check(settings, &[("x-eventbridge-token", "k")]), Ok(()));
         assert!(check(settings, &[("x-api-key", "k")]).is_err());
-        let bad = &[(API_KEY, "k"), (API_KEY_HEADER, "bad header")];
+        // Invalid values are reported even where the combination would not use them.
+        for bad in [
+            &[(API_KEY, "k"), (API_KEY_HEADER, "bad header")][..],
+            &[
+                (ALLOW_UNAUTHENTICATED, "true"),
+                (API_KEY_HEADER, "bad header"),
+            ],
+        ] {
+            assert!(matches!(
+                check(bad, &[]),
+                Err(Error::ConfigInvalid {
+                    key: API_KEY_HEADER,
+                    ..
+                })
+            ));
+        }
         assert!(matches!(
-            check(bad, &[]),
+            check(&[(API_KEY, "k"), (ALLOW_UNAUTHENTICATED, "maybe")], &[]),
             Err(Error::ConfigInvalid {
-                key: API_KEY_HEADER,
+                key: ALLOW_UNAUTHENTICATED,
                 ..
             })
         ));

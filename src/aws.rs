@@ -1,8 +1,6 @@
 //! AWS identifiers the alert is built from: account ids, regions, partitions and ECS ARNs,
 //! each parsed once into a type that only holds valid values.
 
-use std::fmt;
-
 /// A 12-digit AWS account id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountId(String);
@@ -45,12 +43,6 @@ impl Region {
     /// The code.
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-impl fmt::Display for Region {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The Spin/WASI edge: the `wasi:http/incoming-handler` export, `wasi:config/store`, the
 //! request body, the outbound POST to Slack, and the log line. All decisions are the core's.
 
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use spin_sdk::http::{
@@ -10,6 +11,8 @@ use spin_sdk::http::{
 use spin_sdk::http_component;
 use spin_sdk::wit::wasi::http0_2_0::outgoing_handler;
 use spin_sdk::wit::wasi::http0_2_0::types::{IncomingResponse, RequestOptions};
+use wasi::clocks::monotonic_clock;
+use wasi::io::poll::{Pollable, poll};
 use wasi::io::streams::{InputStream, StreamError};
 
 use crate::config::ConfigStoreError;
@@ -21,8 +24,8 @@ mod bindings {
 }
 use bindings::wasi::config::store;
 
-/// Slack answers `ok` or a short error code; read no more than this of its body.
-const SLACK_BODY_LIMIT: usize = 16 * 1024;
+/// Slack's error codes are short; read no more of a rejection's body than this.
+const SLACK_ERROR_LIMIT: usize = 256;
 
 #[http_component]
 fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
@@ -42,7 +45,8 @@ fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
     respond(response_out, &handled.reply);
     handled.log.duration_us =
         Some(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
-    println!("{}", handled.log.to_json());
+    // The answer is out; a failed log write must not trap the instance.
+    let _ = writeln!(std::io::stdout().lock(), "{}", handled.log.to_json());
 }
 
 /// The component's access to the host, for one request.
@@ -68,6 +72,9 @@ impl Host for Wasi {
         payload: &[u8],
         timeouts: Timeouts,
     ) -> Result<SlackResponse, TransportFailure> {
+        // The per-phase timeouts bound each wait, not their sum (the host may not bound a TLS
+        // handshake at all): one deadline over the whole exchange keeps the answer in time.
+        let deadline = monotonic_clock::subscribe_duration(nanos(timeouts.total()));
         let headers = Fields::from_list(&[
             ("content-type".to_owned(), b"application/json".to_vec()),
             (
@@ -96,19 +103,29 @@ impl Host for Wasi {
         write_all(&body, payload).map_err(|_| TransportFailure::Unreachable("write_failed"))?;
         OutgoingBody::finish(body, None).map_err(|code| transport_failure(&code))?;
 
-        future.subscribe().block();
+        if !ready_before(&future.subscribe(), &deadline) {
+            return Err(TransportFailure::Timeout);
+        }
         let response = match future.get() {
             Some(Ok(Ok(response))) => response,
             Some(Ok(Err(code))) => return Err(transport_failure(&code)),
             Some(Err(())) | None => return Err(TransportFailure::Unreachable("no_response")),
         };
-        Ok(slack_response(response))
+        Ok(slack_response(response, &deadline))
     }
+}
+
+/// Waits for `ready`; false if `deadline` came first.
+fn ready_before(ready: &Pollable, deadline: &Pollable) -> bool {
+    poll(&[ready, deadline]).contains(&0)
+}
+
+fn nanos(duration: Duration) -> u64 {
+    u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// The request options that make the host enforce our timeouts.
 fn options(timeouts: Timeouts) -> RequestOptions {
-    let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
     let options = RequestOptions::new();
     // A host that cannot set a timeout refuses it; we still send rather than drop the alert.
     let _ = options.set_connect_timeout(Some(nanos(timeouts.connect)));
@@ -117,7 +134,9 @@ fn options(timeouts: Timeouts) -> RequestOptions {
     options
 }
 
-fn slack_response(response: IncomingResponse) -> SlackResponse {
+/// Slack's status and `Retry-After`, and the start of the body when it carries an error code
+/// we act on; whatever of the body has not come by the deadline is left.
+fn slack_response(response: IncomingResponse, deadline: &Pollable) -> SlackResponse {
     let status = response.status();
     let retry_after = response
         .headers()
@@ -125,20 +144,35 @@ fn slack_response(response: IncomingResponse) -> SlackResponse {
         .into_iter()
         .next()
         .map(|v| String::from_utf8_lossy(&v).into_owned());
-    // A body cut short still leaves the status to act on.
-    let body = response
-        .consume()
-        .ok()
-        .and_then(|body| {
-            let stream = body.stream().ok()?;
-            read_up_to(&stream, SLACK_BODY_LIMIT)
-        })
-        .unwrap_or_default();
+    let body = if matches!(status, 400 | 403 | 404 | 410) {
+        response
+            .consume()
+            .ok()
+            .and_then(|body| {
+                let stream = body.stream().ok()?;
+                Some(read_until(&stream, SLACK_ERROR_LIMIT, deadline))
+            })
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     SlackResponse {
         status,
         retry_after,
         body,
     }
+}
+
+/// Reads up to `limit` bytes, stopping at the end of the stream, an error or the deadline.
+fn read_until(stream: &InputStream, limit: usize, deadline: &Pollable) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    while bytes.len() < limit && ready_before(&stream.subscribe(), deadline) {
+        match stream.read((limit - bytes.len()) as u64) {
+            Ok(chunk) => bytes.extend_from_slice(&chunk),
+            Err(_) => break,
+        }
+    }
+    bytes
 }
 
 /// Names for transport errors; the host's own texts are dropped (they may quote the URL).

@@ -57,7 +57,9 @@ impl Settings {
         for (value, key) in values.iter_mut().zip(KEYS) {
             *value = get(key)
                 .map_err(|ConfigStoreError| Error::ConfigUnavailable(key))?
-                .filter(|v| !v.trim().is_empty());
+                // A secret pasted with a newline would otherwise never match a header.
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty());
         }
         Ok(Self { values })
     }
@@ -157,10 +159,12 @@ mod tests {
     const WEBHOOK: &str = "https://hooks.slack.com/services/T000/B000/XXXX";
 
     #[test]
-    fn empty_values_count_as_unset() {
+    fn empty_values_count_as_unset_and_values_are_trimmed() {
         let settings = Settings::from_pairs(&[(API_KEY, "  "), (DRY_RUN, "")]);
         assert_eq!(settings.get(API_KEY), None);
         assert!(settings.presence().all(|(_, set)| !set));
+        let settings = Settings::from_pairs(&[(API_KEY, " s3cret\n")]);
+        assert_eq!(settings.get(API_KEY), Some("s3cret"));
     }
 
     #[test]

@@ -21,13 +21,20 @@ pub struct Timeouts {
     pub between_bytes: Duration,
 }
 
-/// Slack's answer is one short chunk (`ok`), so the worst case is their sum: 4 s, leaving
-/// half a second of the [`ANSWER_DEADLINE`] for our own work.
+/// Each bounds one wait; the component also holds the whole exchange to their sum, 4 s,
+/// leaving half a second of the [`ANSWER_DEADLINE`] for its own work.
 pub const SLACK_TIMEOUTS: Timeouts = Timeouts {
     connect: Duration::from_millis(1000),
     first_byte: Duration::from_millis(2500),
     between_bytes: Duration::from_millis(500),
 };
+
+impl Timeouts {
+    /// The deadline for the whole exchange: the sum of the three.
+    pub fn total(&self) -> Duration {
+        self.connect + self.first_byte + self.between_bytes
+    }
+}
 
 /// The longest `Retry-After` we pass on; EventBridge keeps retrying for 24 hours anyway.
 const MAX_RETRY_AFTER_SECS: u32 = 3600;

@@ -29,6 +29,9 @@ pub enum Error {
         /// The limit in bytes.
         limit: usize,
     },
+    /// The host failed to deliver the request body; a retry may get it whole.
+    #[error("the request body could not be read")]
+    BodyUnreadable,
     /// The request body is not JSON, or is cut short.
     #[error("invalid JSON: {0}")]
     InvalidJson(String),
@@ -109,7 +112,7 @@ impl Error {
             // Slack will never take this message: retrying cannot help, the DLQ keeps it.
             Self::SlackRejected { .. } => 424,
             Self::SlackRateLimited { .. } => 429,
-            Self::ConfigInvalid { .. } => 500,
+            Self::ConfigInvalid { .. } | Self::BodyUnreadable => 500,
             Self::SlackFailed { .. } => 502,
             // Misconfiguration is fixable: keep EventBridge retrying so nothing is lost meanwhile.
             Self::ConfigMissing(_)
@@ -134,6 +137,7 @@ impl Error {
             Self::Unauthorized { .. } => "unauthorized",
             Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::BodyUnreadable => "body_unreadable",
             Self::InvalidJson(_) => "invalid_json",
             Self::NotAnObject => "not_an_object",
             Self::MissingField(_) => "missing_field",
@@ -195,6 +199,7 @@ mod tests {
             ),
             (Error::MethodNotAllowed { allow: "POST" }, 405, None, false),
             (Error::PayloadTooLarge { limit: 1 }, 413, None, false),
+            (Error::BodyUnreadable, 500, None, true),
             (Error::InvalidJson("eof".into()), 400, None, false),
             (Error::NotAnObject, 400, None, false),
             (Error::MissingField("detail"), 400, None, false),
@@ -280,6 +285,7 @@ mod tests {
             },
             Error::MethodNotAllowed { allow: "POST" },
             Error::PayloadTooLarge { limit: 1 },
+            Error::BodyUnreadable,
             Error::InvalidJson(String::new()),
             Error::NotAnObject,
             Error::MissingField("id"),

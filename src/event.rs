@@ -281,8 +281,9 @@ pub fn parse_envelope(body: &[u8]) -> Result<EventBridgeEvent<'_, &RawValue>, Er
 impl<'a> EventBridgeEvent<'a, &'a RawValue> {
     /// Reads the raw `detail` as a `D`.
     pub fn with_detail<D: Detail<'a>>(self) -> Result<EventBridgeEvent<'a, D>, Error> {
-        // The envelope parsed, so only a duplicate key inside `detail` can fail here. Bytes,
-        // not `from_str`: one reader type fewer in the component.
+        // The envelope parsed, so only a duplicate key or nesting past serde_json's depth
+        // limit inside `detail` fails here. Bytes, not `from_str`: one reader type fewer in
+        // the component.
         let detail: D::Raw =
             serde_json::from_slice(self.detail.get().as_bytes()).map_err(|error| {
                 Error::InvalidField {

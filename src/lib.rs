@@ -87,7 +87,7 @@ pub struct LogLine {
     /// The EventBridge event id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
-    /// `detail.eventName`, or the `detail-type` of other events.
+    /// `detail.eventName` once read, else the event's `detail-type`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_name: Option<String>,
     /// The ECS cluster.
@@ -140,7 +140,7 @@ enum Outcome {
 /// Handles one request: routing, authentication, parsing, rendering and delivery.
 pub fn handle(head: &RequestHead, host: &mut impl Host) -> Handled {
     let path = head.path.split('?').next().unwrap_or_default();
-    let is_health = path.trim_end_matches('/').rsplit('/').next() == Some("health");
+    let is_health = matches!(path, "/health" | "/health/");
     let mut log = LogLine::default();
     let result = match (is_health, head.method) {
         (true, "GET") => return health(host),
@@ -180,7 +180,7 @@ fn process_event(
     }
     let body = host
         .read_body(MAX_BODY_BYTES + 1)
-        .ok_or_else(|| Error::InvalidJson("the request body could not be read".into()))?;
+        .ok_or(Error::BodyUnreadable)?;
     if body.len() > MAX_BODY_BYTES {
         return Err(too_large);
     }

@@ -16,14 +16,8 @@ pub mod limits {
     pub const SECTION_TEXT: usize = 3000;
     /// One section field.
     pub const FIELD: usize = 2000;
-    /// Fields in one section.
-    pub const FIELDS: usize = 10;
-    /// A context element's text.
-    pub const CONTEXT_TEXT: usize = 3000;
     /// A button's URL.
     pub const BUTTON_URL: usize = 3000;
-    /// Blocks in one message.
-    pub const BLOCKS: usize = 50;
     /// Our own bound on the fallback text (Slack truncates at 40,000).
     pub const FALLBACK: usize = 1000;
 }
@@ -141,7 +135,7 @@ pub fn message(alert: &Alert) -> Message {
         elements: vec![mrkdwn(context)],
     });
 
-    // At most 46 + 64 + 255 + 255 + 32 + 300 characters: within limits::FALLBACK.
+    // At most 38 fixed + 64 + 255 + 255 + 32 + 300 characters: within limits::FALLBACK.
     let mut text = String::from("🚨 ECS deployment failed in ");
     push_escaped(&mut text, alert.environment, 64);
     text.push_str(": ");
@@ -177,18 +171,11 @@ fn prefixed(prefix: &[&str], value: &str, max: usize) -> String {
     out
 }
 
-/// `text` with Slack's control characters escaped, cut with `…` to at most `max` characters
-/// without splitting an escape.
-pub fn escape_within(text: &str, max: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max * 4));
-    push_escaped(&mut out, text, max);
-    out
-}
-
-/// Appends what [`escape_within`] returns.
+/// Appends `text` with Slack's control characters escaped, cut with `…` to at most `max`
+/// characters without splitting an escape.
 fn push_escaped(out: &mut String, text: &str, max: usize) {
     // Most values (names, ids) need neither: copy them whole.
-    if text.len() <= max && !text.contains(['&', '<', '>']) {
+    if text.len() <= max && !text.bytes().any(|b| matches!(b, b'&' | b'<' | b'>')) {
         out.push_str(text);
         return;
     }
@@ -222,6 +209,12 @@ fn push_escaped(out: &mut String, text: &str, max: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn escape_within(text: &str, max: usize) -> String {
+        let mut out = String::with_capacity(text.len().min(max * 4));
+        push_escaped(&mut out, text, max);
+        out
+    }
 
     #[test]
     fn escapes_slack_control_characters() {

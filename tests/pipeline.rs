@@ -94,6 +94,7 @@ fn methods_are_checked_per_path() {
         ("PUT", "/events", "POST"),
         ("DELETE", "/", "POST"),
         ("POST", "/health", "GET"),
+        ("GET", "/status/health", "POST"),
     ] {
         let handled = host.handle(method, path, &[("x-api-key", KEY)]);
         assert_eq!(handled.reply.status, 405, "{method} {path}");
@@ -171,6 +172,16 @@ fn bad_events_are_400_naming_the_field_and_never_reach_slack() {
         }
         assert!(host.posts.is_empty());
     }
+}
+
+#[test]
+fn a_body_the_host_cannot_read_is_retried() {
+    let mut host = MemoryHost::new(&configured(), FAILED);
+    host.body = None;
+    let handled = post(&mut host);
+    assert_eq!(handled.reply.status, 500);
+    assert_eq!(json(&handled)["error"], "body_unreadable");
+    assert!(host.posts.is_empty());
 }
 
 #[test]

@@ -73,6 +73,10 @@ pub enum SlackScript {
     Refuse,
     /// Never answer: time out after the first-byte timeout the component set.
     Hang,
+    /// Never answer, whatever the timeouts (as a TLS handshake that no timeout bounds).
+    Silent,
+    /// Answer this status, then send a body that never ends.
+    Trickle(u16),
 }
 
 impl SlackScript {
@@ -161,6 +165,15 @@ async fn scripted_answer(
             tokio::time::sleep(timeout).await;
             Err(HttpError::ConnectionReadTimeout)
         }
+        SlackScript::Silent => std::future::pending().await,
+        SlackScript::Trickle(status) => {
+            let response = hyper::Response::builder()
+                .status(status)
+                .body(EndlessBody.boxed_unsync())
+                .map_err(|e| HttpError::InternalError(Some(e.to_string())))?;
+            let io: BoxFuture<std::result::Result<(), HttpError>> = Box::new(async { Ok(()) });
+            Ok((response, io))
+        }
         SlackScript::Answer {
             status,
             body,
@@ -182,6 +195,21 @@ async fn scripted_answer(
             let io: BoxFuture<std::result::Result<(), HttpError>> = Box::new(async { Ok(()) });
             Ok((response, io))
         }
+    }
+}
+
+/// A response body whose next frame never comes.
+struct EndlessBody;
+
+impl hyper::body::Body for EndlessBody {
+    type Data = Bytes;
+    type Error = HttpError;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<std::result::Result<hyper::body::Frame<Bytes>, HttpError>>> {
+        std::task::Poll::Pending
     }
 }
 

@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use e2e::{Call, Exchange, SlackScript, TestHost, fixture_config, fixtures, repo_root};
+use ecs_deploy_alerts::delivery::{ANSWER_DEADLINE, SLACK_TIMEOUTS};
 use serde_json::{Value, json};
 
 fn host() -> &'static TestHost {
@@ -378,6 +379,8 @@ async fn slack_faults_map_to_retry_semantics() {
         (answer(500, "", None), 502, None, "slack_failed"),
         (SlackScript::Refuse, 503, None, "slack_unreachable"),
         (SlackScript::Hang, 504, None, "slack_timeout"),
+        (SlackScript::Silent, 504, None, "slack_timeout"),
+        (SlackScript::Trickle(410), 424, None, "slack_rejected"),
     ];
     for (script, status, retry_after, outcome) in cases {
         let what = format!("{script:?}");
@@ -421,10 +424,18 @@ async fn slack_faults_map_to_retry_semantics() {
             Some(Duration::from_millis(500))
         );
         assert!(
-            exchange.elapsed < Duration::from_millis(4500),
+            exchange.elapsed < ANSWER_DEADLINE,
             "{what}: {:?}",
             exchange.elapsed
         );
+        if matches!(script, SlackScript::Silent) {
+            // It was the component's own 4 s deadline that ended the wait.
+            assert!(
+                exchange.elapsed >= SLACK_TIMEOUTS.total(),
+                "{:?}",
+                exchange.elapsed
+            );
+        }
     }
 }
 
