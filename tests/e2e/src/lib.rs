@@ -449,8 +449,11 @@ impl TestHost {
         let out = store.data_mut().http().new_response_outparam(sender)?;
         // The guest and the reader of its answer run side by side in this task: the guest
         // streams its body after setting the response, and no task hand-off is needed.
-        let guest = async {
-            let proxy = self.pre.instantiate_async(&mut store).await?;
+        // The guest owns the store, so a guest that traps or returns without answering drops
+        // the response sender with it, and the reader below ends instead of waiting forever.
+        let pre = &self.pre;
+        let guest = async move {
+            let proxy = pre.instantiate_async(&mut store).await?;
             proxy
                 .wasi_http_incoming_handler()
                 .call_handle(&mut store, request, out)

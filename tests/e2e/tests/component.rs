@@ -173,6 +173,21 @@ async fn bad_input_gets_a_4xx_and_never_reaches_slack() {
         ("invalid JSON", signed("{\"id\": "), 400, "invalid_json"),
         ("not an object", signed("[1, 2, 3]"), 400, "not_an_object"),
         ("empty body", signed(""), 400, "invalid_json"),
+        // Nesting stops at serde_json's depth limit, well inside the 128 KiB stack.
+        (
+            "nested 10,000 deep",
+            signed(FAILED.replacen(
+                "\"resources\": [",
+                &format!(
+                    "\"resources\": [{}{},",
+                    "[".repeat(10_000),
+                    "]".repeat(10_000)
+                ),
+                1,
+            )),
+            400,
+            "invalid_json",
+        ),
         (
             "missing field",
             signed(FAILED.replace("\"source\": \"aws.ecs\",", "")),
