@@ -6,11 +6,11 @@ use std::fmt;
 use subtle::ConstantTimeEq;
 
 use crate::RequestHead;
-use crate::config::{
+use crate::error::Error;
+use crate::settings::{
     ALLOW_UNAUTHENTICATED, API_KEY, API_KEY_HEADER, BASIC_AUTH_PASSWORD, BASIC_AUTH_USERNAME,
     Settings,
 };
-use crate::error::Error;
 
 /// The header EventBridge API_KEY connections are usually configured with.
 pub const DEFAULT_API_KEY_HEADER: &str = "x-api-key";
@@ -76,31 +76,43 @@ impl AuthPolicy {
         Ok(Self { api_key, basic })
     }
 
-    /// Admits the request if it carries one of the configured credentials.
+    /// Admits the request if it carries one of the configured credentials. A request that
+    /// repeats a credential header is refused, whichever copy would match: which copy a
+    /// proxy or the host forwards first is not ours to guess.
     pub fn authenticate(&self, request: &RequestHead) -> Result<(), Error> {
         let Self { api_key, basic } = self;
         if api_key.is_none() && basic.is_none() {
             return Ok(());
         }
-        let key_ok = api_key.as_ref().is_some_and(|(header, key)| {
-            request
-                .header(header)
-                .is_some_and(|offered| key.matches(offered))
-        });
-        let basic_ok = basic.as_ref().is_some_and(|token| {
-            request
-                .header("authorization")
+        let denied = Error::Unauthorized {
+            basic_challenge: basic.is_some(),
+        };
+        let key_ok = match api_key {
+            Some((header, key)) => single(request, header)
+                .ok_or_else(|| denied.clone())?
+                .is_some_and(|offered| key.matches(offered)),
+            None => false,
+        };
+        let basic_ok = match basic {
+            Some(token) => single(request, "authorization")
+                .ok_or_else(|| denied.clone())?
                 .and_then(basic_token)
-                .is_some_and(|offered| token.matches(offered))
-        });
+                .is_some_and(|offered| token.matches(offered)),
+            None => false,
+        };
         if key_ok || basic_ok {
             Ok(())
         } else {
-            Err(Error::Unauthorized {
-                basic_challenge: basic.is_some(),
-            })
+            Err(denied)
         }
     }
+}
+
+/// The value of a header that may appear at most once: `None` if it is repeated.
+fn single<'a>(request: &RequestHead<'a>, name: &str) -> Option<Option<&'a [u8]>> {
+    let mut values = request.header_values(name);
+    let first = values.next();
+    values.next().is_none().then_some(first)
 }
 
 /// The configured API key header name, lower-cased, or the default.
@@ -261,6 +273,41 @@ mod tests {
         );
         assert_eq!(check(BASIC, &[("authorization", "Basic")]), denied);
         assert_eq!(check(BASIC, &[]), denied);
+    }
+
+    #[test]
+    fn a_repeated_credential_header_is_refused_whatever_the_order() {
+        let denied = Err(Error::Unauthorized {
+            basic_challenge: false,
+        });
+        for headers in [
+            [("x-api-key", "s3cret"), ("x-api-key", "wrong")],
+            [("x-api-key", "wrong"), ("X-API-KEY", "s3cret")],
+            [("x-api-key", "s3cret"), ("x-api-key", "s3cret")],
+        ] {
+            assert_eq!(check(KEY, &headers), denied, "{headers:?}");
+        }
+        let token = "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==";
+        let both = &[KEY[0], BASIC[0], BASIC[1]];
+        assert!(
+            check(
+                both,
+                &[("authorization", token), ("authorization", "Basic x")]
+            )
+            .is_err()
+        );
+        // Each credential is judged on its own header: a repeated one fails the request.
+        assert!(
+            check(
+                both,
+                &[
+                    ("authorization", token),
+                    ("x-api-key", "a"),
+                    ("x-api-key", "b")
+                ]
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -11,12 +11,13 @@ use spin_sdk::http::{
 use spin_sdk::http_component;
 use spin_sdk::wit::wasi::http0_2_0::outgoing_handler;
 use spin_sdk::wit::wasi::http0_2_0::types::{IncomingResponse, RequestOptions};
-use wasi::clocks::monotonic_clock;
+use wasi::clocks::{monotonic_clock, wall_clock};
 use wasi::io::poll::{Pollable, poll};
 use wasi::io::streams::{InputStream, StreamError};
 
-use crate::config::ConfigStoreError;
-use crate::delivery::{SlackResponse, Timeouts, TransportFailure, WebhookUrl};
+use crate::delivery::{SlackResponse, Timeouts, TransportFailure, is_permanent_rejection};
+use crate::settings::ConfigStoreError;
+use crate::webhook::WebhookUrl;
 use crate::{Host, Reply, RequestHead};
 
 mod bindings {
@@ -89,11 +90,17 @@ impl Host for Wasi {
         } else {
             Scheme::Http
         };
-        // The setters only fail on malformed values, which WebhookUrl rules out.
-        let _ = request.set_method(&Method::Post);
-        let _ = request.set_scheme(Some(&scheme));
-        let _ = request.set_authority(Some(webhook.authority()));
-        let _ = request.set_path_with_query(Some(webhook.path_and_query()));
+        // WebhookUrl only holds what a request line can carry, so the host should take every
+        // value; if it ever does not, the request is not sent half-set.
+        let set = request.set_method(&Method::Post).is_ok()
+            && request.set_scheme(Some(&scheme)).is_ok()
+            && request.set_authority(Some(webhook.authority())).is_ok()
+            && request
+                .set_path_with_query(Some(webhook.path_and_query()))
+                .is_ok();
+        if !set {
+            return Err(TransportFailure::Unreachable("invalid_request"));
+        }
         let body = request
             .body()
             .map_err(|()| TransportFailure::Unreachable("invalid_request"))?;
@@ -112,6 +119,10 @@ impl Host for Wasi {
             Some(Err(())) | None => return Err(TransportFailure::Unreachable("no_response")),
         };
         Ok(slack_response(response, &deadline))
+    }
+
+    fn now(&mut self) -> u64 {
+        wall_clock::now().seconds
     }
 }
 
@@ -144,7 +155,7 @@ fn slack_response(response: IncomingResponse, deadline: &Pollable) -> SlackRespo
         .into_iter()
         .next()
         .map(|v| String::from_utf8_lossy(&v).into_owned());
-    let body = if matches!(status, 400 | 403 | 404 | 410) {
+    let body = if is_permanent_rejection(status) {
         response
             .consume()
             .ok()

@@ -1,109 +1,13 @@
-//! Configuration: the keys the component reads from `wasi:config/store`, and their parsing
-//! into the typed settings the pipeline runs on.
+//! Typed configuration: one parse of the [`Settings`] gives everything a request needs, the
+//! caller's authentication first, then where alerts go and how environments are named.
 
-use crate::delivery::WebhookUrl;
-use crate::environment::EnvironmentResolver;
+use crate::auth::AuthPolicy;
+use crate::environment::{EnvironmentResolver, parse_accounts, parse_rules};
 use crate::error::Error;
-
-/// Slack incoming-webhook URL (secret).
-pub const SLACK_WEBHOOK_URL: &str = "slack_webhook_url";
-/// `true`: log the Slack payload instead of sending it.
-pub const DRY_RUN: &str = "dry_run";
-/// The EventBridge Connection's API key (secret).
-pub const API_KEY: &str = "api_key";
-/// The header that carries the API key (default `x-api-key`).
-pub const API_KEY_HEADER: &str = "api_key_header";
-/// The Connection's Basic user name.
-pub const BASIC_AUTH_USERNAME: &str = "basic_auth_username";
-/// The Connection's Basic password (secret).
-pub const BASIC_AUTH_PASSWORD: &str = "basic_auth_password";
-/// `true`: accept callers without credentials (local use only).
-pub const ALLOW_UNAUTHENTICATED: &str = "allow_unauthenticated";
-/// Override of the name-based environment rules.
-pub const ENVIRONMENT_RULES: &str = "environment_rules";
-/// `ACCOUNT=ENV,...`: environments by AWS account; wins over the name rules.
-pub const ACCOUNT_ENVIRONMENTS: &str = "account_environments";
-
-/// Every key the component reads, in the order `/health` reports them.
-pub const KEYS: [&str; 9] = [
-    SLACK_WEBHOOK_URL,
-    DRY_RUN,
-    API_KEY,
-    API_KEY_HEADER,
-    BASIC_AUTH_USERNAME,
-    BASIC_AUTH_PASSWORD,
-    ALLOW_UNAUTHENTICATED,
-    ENVIRONMENT_RULES,
-    ACCOUNT_ENVIRONMENTS,
-];
-
-/// The raw values of [`KEYS`] as the host served them; empty values count as unset.
-///
-/// Deliberately not `Debug`: several values are secrets.
-pub struct Settings {
-    values: [Option<String>; KEYS.len()],
-}
-
-/// The host's configuration store failed; what it said is not kept (it may quote a secret).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConfigStoreError;
-
-impl Settings {
-    /// Reads every known key through `get`.
-    pub fn read(
-        mut get: impl FnMut(&str) -> Result<Option<String>, ConfigStoreError>,
-    ) -> Result<Self, Error> {
-        let mut values: [Option<String>; KEYS.len()] = Default::default();
-        for (value, key) in values.iter_mut().zip(KEYS) {
-            *value = get(key)
-                .map_err(|ConfigStoreError| Error::ConfigUnavailable(key))?
-                // A secret pasted with a newline would otherwise never match a header.
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty());
-        }
-        Ok(Self { values })
-    }
-
-    /// Settings from literal pairs; keys not in [`KEYS`] are ignored.
-    pub fn from_pairs(pairs: &[(&str, &str)]) -> Self {
-        let found = |key: &str| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| (*v).to_owned())
-        };
-        Self::read(|key| Ok(found(key))).expect("literal pairs never fail")
-    }
-
-    /// The value of `key`, if set and not empty.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        KEYS.iter()
-            .position(|k| *k == key)
-            .and_then(|i| self.values[i].as_deref())
-    }
-
-    /// Which keys are set: names and booleans only, safe to show anyone.
-    pub fn presence(&self) -> impl Iterator<Item = (&'static str, bool)> + '_ {
-        KEYS.iter()
-            .zip(&self.values)
-            .map(|(k, v)| (*k, v.is_some()))
-    }
-
-    /// A boolean key: `true`/`false` (also `1`/`0`, `yes`/`no`), unset meaning false.
-    pub fn flag(&self, key: &'static str) -> Result<bool, Error> {
-        let Some(value) = self.get(key) else {
-            return Ok(false);
-        };
-        match value.trim().to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" => Ok(true),
-            "false" | "0" | "no" => Ok(false),
-            _ => Err(Error::ConfigInvalid {
-                key,
-                reason: "expected true or false".into(),
-            }),
-        }
-    }
-}
+use crate::settings::{
+    ACCOUNT_ENVIRONMENTS, DRY_RUN, ENVIRONMENT_RULES, SLACK_WEBHOOK_URL, Settings,
+};
+use crate::webhook::WebhookUrl;
 
 /// Where alerts go.
 #[derive(Debug)]
@@ -116,99 +20,101 @@ pub enum Delivery {
 
 /// Everything after authentication: where alerts go and how environments are named.
 #[derive(Debug)]
-pub struct Config {
+pub struct AlertConfig {
     /// Where alerts go.
     pub delivery: Delivery,
     /// Environment naming rules.
     pub environments: EnvironmentResolver,
 }
 
+/// The parsed configuration.
+#[derive(Debug)]
+pub struct Config {
+    /// Who may call.
+    pub auth: AuthPolicy,
+    /// The alert settings, or what is wrong with them: told only to authenticated callers.
+    pub alerts: Result<AlertConfig, Error>,
+}
+
 impl Config {
-    /// Parses and checks every delivery and environment setting.
+    /// Parses every setting once. Fails only when authentication cannot be set up; a problem
+    /// with the rest is kept in [`Config::alerts`] until the caller has authenticated.
     pub fn parse(settings: &Settings) -> Result<Self, Error> {
+        Ok(Self {
+            auth: AuthPolicy::parse(settings)?,
+            alerts: AlertConfig::parse(settings),
+        })
+    }
+}
+
+impl AlertConfig {
+    /// Parses and checks every delivery and environment setting.
+    fn parse(settings: &Settings) -> Result<Self, Error> {
         let dry_run = settings.flag(DRY_RUN)?;
         let webhook = settings
             .get(SLACK_WEBHOOK_URL)
-            .map(|url| {
-                WebhookUrl::parse(url).map_err(|reason| Error::ConfigInvalid {
-                    key: SLACK_WEBHOOK_URL,
-                    reason: reason.into(),
-                })
-            })
+            .map(|url| WebhookUrl::parse(url).map_err(|reason| invalid(SLACK_WEBHOOK_URL, reason)))
             .transpose()?;
         let delivery = match (dry_run, webhook) {
             (true, _) => Delivery::DryRun,
             (false, Some(url)) => Delivery::Slack(url),
             (false, None) => return Err(Error::ConfigMissing(SLACK_WEBHOOK_URL)),
         };
-        let environments = EnvironmentResolver::parse(
-            settings.get(ACCOUNT_ENVIRONMENTS),
-            settings.get(ENVIRONMENT_RULES),
-        )?;
+        let accounts = settings
+            .get(ACCOUNT_ENVIRONMENTS)
+            .map(parse_accounts)
+            .transpose()
+            .map_err(|reason| invalid(ACCOUNT_ENVIRONMENTS, reason))?
+            .unwrap_or_default();
+        let rules = settings
+            .get(ENVIRONMENT_RULES)
+            .map(parse_rules)
+            .transpose()
+            .map_err(|reason| invalid(ENVIRONMENT_RULES, reason))?;
         Ok(Self {
             delivery,
-            environments,
+            environments: EnvironmentResolver::new(accounts, rules),
         })
+    }
+}
+
+fn invalid(key: &'static str, reason: impl Into<String>) -> Error {
+    Error::ConfigInvalid {
+        key,
+        reason: reason.into(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::API_KEY;
 
     const WEBHOOK: &str = "https://hooks.slack.com/services/T000/B000/XXXX";
 
-    #[test]
-    fn empty_values_count_as_unset_and_values_are_trimmed() {
-        let settings = Settings::from_pairs(&[(API_KEY, "  "), (DRY_RUN, "")]);
-        assert_eq!(settings.get(API_KEY), None);
-        assert!(settings.presence().all(|(_, set)| !set));
-        let settings = Settings::from_pairs(&[(API_KEY, " s3cret\n")]);
-        assert_eq!(settings.get(API_KEY), Some("s3cret"));
-    }
-
-    #[test]
-    fn store_failure_names_the_key() {
-        let result = Settings::read(|key| {
-            if key == API_KEY {
-                Err(ConfigStoreError)
-            } else {
-                Ok(None)
-            }
-        });
-        assert_eq!(result.err(), Some(Error::ConfigUnavailable(API_KEY)));
-    }
-
-    #[test]
-    fn flags_accept_common_spellings_and_reject_others() {
-        for (value, expected) in [("true", true), ("TRUE", true), ("1", true), ("no", false)] {
-            let settings = Settings::from_pairs(&[(DRY_RUN, value)]);
-            assert_eq!(settings.flag(DRY_RUN), Ok(expected), "{value}");
-        }
-        let settings = Settings::from_pairs(&[(DRY_RUN, "maybe")]);
-        let error = settings.flag(DRY_RUN).unwrap_err();
-        assert_eq!(error.status(), 500);
-        assert!(error.to_string().contains("`dry_run`"));
+    fn alerts(pairs: &[(&str, &str)]) -> Result<AlertConfig, Error> {
+        let mut pairs = pairs.to_vec();
+        pairs.push((API_KEY, "k"));
+        Config::parse(&Settings::from_pairs(&pairs)).unwrap().alerts
     }
 
     #[test]
     fn missing_webhook_is_a_503_naming_the_key() {
-        let error = Config::parse(&Settings::from_pairs(&[])).unwrap_err();
+        let error = alerts(&[]).unwrap_err();
         assert_eq!(error, Error::ConfigMissing(SLACK_WEBHOOK_URL));
         assert_eq!(error.status(), 503);
     }
 
     #[test]
     fn dry_run_needs_no_webhook() {
-        let config = Config::parse(&Settings::from_pairs(&[(DRY_RUN, "true")])).unwrap();
+        let config = alerts(&[(DRY_RUN, "true")]).unwrap();
         assert!(matches!(config.delivery, Delivery::DryRun));
     }
 
     #[test]
     fn invalid_webhook_is_a_500_that_does_not_echo_the_url() {
         let secret = "http://hooks.slack.com/services/T000/B000/SECRET";
-        let error =
-            Config::parse(&Settings::from_pairs(&[(SLACK_WEBHOOK_URL, secret)])).unwrap_err();
+        let error = alerts(&[(SLACK_WEBHOOK_URL, secret)]).unwrap_err();
         assert_eq!(error.status(), 500);
         let message = error.to_string();
         assert!(message.contains("`slack_webhook_url`"), "{message}");
@@ -216,12 +122,31 @@ mod tests {
     }
 
     #[test]
+    fn environment_problems_name_their_key() {
+        for (key, value) in [(ENVIRONMENT_RULES, "prod"), (ACCOUNT_ENVIRONMENTS, "1=x")] {
+            let error = alerts(&[(SLACK_WEBHOOK_URL, WEBHOOK), (key, value)]).unwrap_err();
+            assert!(
+                matches!(&error, Error::ConfigInvalid { key: k, .. } if *k == key),
+                "{error:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn authentication_problems_fail_the_parse_and_others_wait() {
+        let error = Config::parse(&Settings::from_pairs(&[])).unwrap_err();
+        assert_eq!(error, Error::AuthNotConfigured);
+        let config = Config::parse(&Settings::from_pairs(&[(API_KEY, "k")])).unwrap();
+        assert!(config.alerts.is_err());
+    }
+
+    #[test]
     fn valid_settings_parse() {
-        let settings = Settings::from_pairs(&[
+        let config = alerts(&[
             (SLACK_WEBHOOK_URL, WEBHOOK),
             (ACCOUNT_ENVIRONMENTS, "111122223333=production"),
-        ]);
-        let config = Config::parse(&settings).unwrap();
+        ])
+        .unwrap();
         assert!(matches!(config.delivery, Delivery::Slack(_)));
         assert_eq!(
             config.environments.resolve("111122223333", &["x", "y"]),

@@ -1,8 +1,5 @@
-//! Talking to Slack: the webhook URL, the time we allow it, and what its answer means for
-//! EventBridge.
+//! Talking to Slack: the time we allow it, and what its answer means for EventBridge.
 
-use std::fmt;
-use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use crate::error::{DEFAULT_RETRY_AFTER_SECS, Error};
@@ -31,110 +28,20 @@ pub const SLACK_TIMEOUTS: Timeouts = Timeouts {
 
 impl Timeouts {
     /// The deadline for the whole exchange: the sum of the three.
-    pub fn total(&self) -> Duration {
-        self.connect + self.first_byte + self.between_bytes
+    pub const fn total(&self) -> Duration {
+        Duration::from_millis(
+            self.connect.as_millis() as u64
+                + self.first_byte.as_millis() as u64
+                + self.between_bytes.as_millis() as u64,
+        )
     }
 }
+
+// The whole exchange ends with 400 ms of the answer deadline left for our own work.
+const _: () = assert!(SLACK_TIMEOUTS.total().as_millis() + 400 <= ANSWER_DEADLINE.as_millis());
 
 /// The longest `Retry-After` we pass on; EventBridge keeps retrying for 24 hours anyway.
 const MAX_RETRY_AFTER_SECS: u32 = 3600;
-
-/// A Slack incoming-webhook URL: `https`, or `http` to a loopback host (local testing).
-///
-/// The URL is a secret: `Debug` does not show it. Parsed by hand rather than with the `url`
-/// crate: webhook URLs are plain ASCII, and the crate's IDNA tables would double the
-/// component's size.
-#[derive(Clone, PartialEq, Eq)]
-pub struct WebhookUrl {
-    https: bool,
-    authority: String,
-    path_and_query: String,
-}
-
-impl fmt::Debug for WebhookUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("WebhookUrl(<redacted>)")
-    }
-}
-
-impl WebhookUrl {
-    /// Parses `scheme://host[:port][/path][?query]`; the error never quotes the URL.
-    pub fn parse(text: &str) -> Result<Self, &'static str> {
-        let text = text.trim();
-        if !text.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err("the URL must be ASCII without spaces");
-        }
-        let (scheme, rest) = text.split_once("://").ok_or("not a valid absolute URL")?;
-        let https = match scheme.to_ascii_lowercase().as_str() {
-            "https" => true,
-            "http" => false,
-            _ => return Err("the URL must use https (http only for loopback hosts)"),
-        };
-        let rest = rest.split('#').next().unwrap_or_default();
-        let split = rest.find(['/', '?']).unwrap_or(rest.len());
-        let (authority, path_and_query) = rest.split_at(split);
-        if authority.contains('@') {
-            return Err("the URL must not contain credentials");
-        }
-        let host = host_of(authority).ok_or("the URL has no valid host")?;
-        if !https && !is_loopback(host) {
-            return Err("the URL must use https (http only for loopback hosts)");
-        }
-        let path_and_query = match path_and_query {
-            "" => "/".to_owned(),
-            p if p.starts_with('?') => format!("/{p}"),
-            p => p.to_owned(),
-        };
-        Ok(Self {
-            https,
-            authority: authority.to_ascii_lowercase(),
-            path_and_query,
-        })
-    }
-
-    /// Whether to use TLS.
-    pub fn is_https(&self) -> bool {
-        self.https
-    }
-
-    /// `host[:port]`.
-    pub fn authority(&self) -> &str {
-        &self.authority
-    }
-
-    /// The path and query, such as `/services/T000/B000/XXXX`.
-    pub fn path_and_query(&self) -> &str {
-        &self.path_and_query
-    }
-}
-
-/// IPv6 literals are not webhook hosts; only the loopback one is accepted, for local tests.
-const IPV6_LOOPBACK: &str = "[::1]";
-
-/// The host of `host[:port]`, if both parts are well-formed.
-fn host_of(authority: &str) -> Option<&str> {
-    let (host, port) = match authority.strip_prefix(IPV6_LOOPBACK) {
-        Some("") => (IPV6_LOOPBACK, None),
-        Some(after) => (IPV6_LOOPBACK, Some(after.strip_prefix(':')?)),
-        None => match authority.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        },
-    };
-    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok());
-    let host_ok = host == IPV6_LOOPBACK
-        || (!host.is_empty()
-            && host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'));
-    (port_ok && host_ok).then_some(host)
-}
-
-fn is_loopback(host: &str) -> bool {
-    host == IPV6_LOOPBACK
-        || host.eq_ignore_ascii_case("localhost")
-        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
-}
 
 /// What Slack answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,7 +50,8 @@ pub struct SlackResponse {
     pub status: u16,
     /// The `Retry-After` header, if any.
     pub retry_after: Option<String>,
-    /// The body, such as `ok` or `channel_is_archived`.
+    /// The start of the body, read only for [`is_permanent_rejection`] statuses: Slack's
+    /// error code such as `channel_is_archived`.
     pub body: Vec<u8>,
 }
 
@@ -152,38 +60,53 @@ pub struct SlackResponse {
 pub enum TransportFailure {
     /// A timeout of [`SLACK_TIMEOUTS`] passed.
     Timeout,
-    /// The connection failed; the name says how (`dns_error`, `connection_refused`, ...).
+    /// The connection failed, or the host refused the request; the name says how
+    /// (`dns_error`, `connection_refused`, `invalid_request`, ...).
     Unreachable(&'static str),
 }
 
+/// Whether Slack refused the message for good: a 4xx that sending it again cannot fix.
+/// 408 (timeout), 409 (conflict), 425 (too early) and 429 (rate limit) may pass on a retry.
+pub fn is_permanent_rejection(status: u16) -> bool {
+    (400..500).contains(&status) && !matches!(status, 408 | 409 | 425 | 429)
+}
+
 /// The delivery's result: Slack's status on success, else the error that tells EventBridge
-/// whether to retry.
-pub fn outcome(answer: Result<SlackResponse, TransportFailure>) -> Result<u16, Error> {
+/// whether to retry. `now` (Unix seconds) reads a `Retry-After` given as a date.
+pub fn outcome(answer: Result<SlackResponse, TransportFailure>, now: u64) -> Result<u16, Error> {
     let response = match answer {
         Ok(response) => response,
         Err(TransportFailure::Timeout) => return Err(Error::SlackTimeout),
         Err(TransportFailure::Unreachable(how)) => return Err(Error::SlackUnreachable(how)),
     };
+    let retry_after = || retry_after_secs(response.retry_after.as_deref(), now);
     match response.status {
         200..=299 => Ok(response.status),
         429 => Err(Error::SlackRateLimited {
-            retry_after_secs: retry_after_secs(response.retry_after.as_deref()),
+            retry_after_secs: retry_after().unwrap_or(DEFAULT_RETRY_AFTER_SECS),
         }),
-        400 | 403 | 404 | 410 => Err(Error::SlackRejected {
-            status: response.status,
+        status if is_permanent_rejection(status) => Err(Error::SlackRejected {
+            status,
             code: error_code(&response.body),
         }),
-        status => Err(Error::SlackFailed { status }),
+        status => Err(Error::SlackFailed {
+            status,
+            retry_after_secs: retry_after(),
+        }),
     }
 }
 
-/// Slack's `Retry-After` seconds, bounded; the default when absent or not a number.
-fn retry_after_secs(header: Option<&str>) -> u32 {
-    header
-        .and_then(|value| value.trim().parse::<u32>().ok())
-        .map_or(DEFAULT_RETRY_AFTER_SECS, |secs| {
-            secs.clamp(1, MAX_RETRY_AFTER_SECS)
-        })
+/// Slack's `Retry-After` (RFC 9110: delay-seconds or an HTTP-date) in seconds from `now`,
+/// within 1 s and [`MAX_RETRY_AFTER_SECS`]; `None` when absent or unreadable.
+fn retry_after_secs(header: Option<&str>, now: u64) -> Option<u32> {
+    let value = header?.trim();
+    let secs = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Too many digits for a u64 is still a number: past the cap.
+        value.parse::<u64>().unwrap_or(u64::MAX)
+    } else {
+        http_date::parse(value)?.saturating_sub(now)
+    };
+    Some(secs.clamp(1, u64::from(MAX_RETRY_AFTER_SECS)) as u32)
 }
 
 /// Slack's error code from the body (`channel_is_archived`), or `unknown` for anything that
@@ -197,103 +120,183 @@ fn error_code(body: &[u8]) -> String {
     if looks_like_code { text } else { "unknown" }.to_owned()
 }
 
+/// HTTP-dates (RFC 9110 §5.6.7): IMF-fixdate, and the obsolete RFC 850 and asctime forms
+/// that recipients must also accept.
+mod http_date {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+
+    /// Unix seconds of an HTTP-date, or `None` if it is not one.
+    pub fn parse(text: &str) -> Option<u64> {
+        let fields: Vec<&str> = text.split([' ', ',']).filter(|f| !f.is_empty()).collect();
+        let (day, month, year, time) = match fields.as_slice() {
+            // Sun, 06 Nov 1994 08:49:37 GMT
+            [_, day, month, year, time, "GMT"] => (*day, *month, year.parse().ok()?, *time),
+            // Sunday, 06-Nov-94 08:49:37 GMT
+            [_, date, time, "GMT"] => {
+                let mut parts = date.split('-');
+                let (day, month, yy) = (parts.next()?, parts.next()?, parts.next()?);
+                if parts.next().is_some() || yy.len() != 2 {
+                    return None;
+                }
+                // Two-digit years more than 50 years ahead are in the past century; from
+                // today's vantage point that is simply 19xx for 50..99.
+                let yy: u64 = yy.parse().ok()?;
+                (
+                    day,
+                    month,
+                    if yy >= 50 { 1900 + yy } else { 2000 + yy },
+                    *time,
+                )
+            }
+            // Sun Nov  6 08:49:37 1994
+            [_, month, day, time, year] => (*day, *month, year.parse().ok()?, *time),
+            _ => return None,
+        };
+        let month = MONTHS.iter().position(|m| *m == month)? as u64 + 1;
+        let day: u64 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
+        let mut clock = time.split(':').map(|part| part.parse::<u64>().ok());
+        let (Some(Some(h)), Some(Some(m)), Some(Some(s)), None) =
+            (clock.next(), clock.next(), clock.next(), clock.next())
+        else {
+            return None;
+        };
+        if h > 23 || m > 59 || s > 60 || !(1970..=9999).contains(&year) {
+            return None;
+        }
+        Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s)
+    }
+
+    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+    fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
+        let year = if month <= 2 { year - 1 } else { year };
+        let era = year / 400;
+        let year_of_era = year - era * 400;
+        let month_index = (month + 9) % 12;
+        let day_of_year = (153 * month_index + 2) / 5 + day - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        era * 146_097 + day_of_era - 719_468
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::parse;
+
+        #[test]
+        fn the_three_forms_of_rfc_9110() {
+            // 784111777 is 1994-11-06T08:49:37Z, RFC 9110's example.
+            for text in [
+                "Sun, 06 Nov 1994 08:49:37 GMT",
+                "Sunday, 06-Nov-94 08:49:37 GMT",
+                "Sun Nov  6 08:49:37 1994",
+            ] {
+                assert_eq!(parse(text), Some(784_111_777), "{text}");
+            }
+            assert_eq!(parse("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+            assert_eq!(parse("Tue, 29 Feb 2028 23:59:59 GMT"), Some(1_835_481_599));
+            for bad in [
+                "",
+                "17",
+                "Sun, 06 Nov 1994 08:49:37 UTC",
+                "Sun, 06 Foo 1994 08:49:37 GMT",
+                "Sun, 32 Nov 1994 08:49:37 GMT",
+                "Sun, 06 Nov 1994 24:00:00 GMT",
+                "Sun, 06 Nov 1994 08:49 GMT",
+                "Sun, 06 Nov 1969 08:49:37 GMT",
+                "Sunday, 06-Nov-1994 08:49:37 GMT",
+            ] {
+                assert_eq!(parse(bad), None, "{bad}");
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const WEBHOOK: &str = "https://hooks.slack.com/services/T000/B000/XXXX";
+    /// 2026-11-27T00:00:00Z.
+    const NOW: u64 = 1_795_737_600;
+
+    fn answer(status: u16, retry_after: Option<&str>, body: &str) -> Result<u16, Error> {
+        outcome(
+            Ok(SlackResponse {
+                status,
+                retry_after: retry_after.map(str::to_owned),
+                body: body.as_bytes().to_vec(),
+            }),
+            NOW,
+        )
+    }
+
+    fn rate_limited(secs: u32) -> Result<u16, Error> {
+        Err(Error::SlackRateLimited {
+            retry_after_secs: secs,
+        })
+    }
 
     #[test]
-    fn timeouts_fit_the_deadline_with_room_to_spare() {
-        let worst =
-            SLACK_TIMEOUTS.connect + SLACK_TIMEOUTS.first_byte + SLACK_TIMEOUTS.between_bytes;
-        assert!(
-            worst + Duration::from_millis(400) <= ANSWER_DEADLINE,
-            "{worst:?}"
+    fn retry_after_reads_seconds_and_dates_within_the_cap() {
+        assert_eq!(answer(429, Some("12"), ""), rate_limited(12));
+        assert_eq!(answer(429, None, ""), rate_limited(30));
+        assert_eq!(answer(429, Some("soon"), ""), rate_limited(30));
+        assert_eq!(answer(429, Some("-5"), ""), rate_limited(30));
+        assert_eq!(answer(429, Some("0"), ""), rate_limited(1));
+        assert_eq!(answer(429, Some("999999"), ""), rate_limited(3600));
+        assert_eq!(answer(429, Some("4294967296"), ""), rate_limited(3600));
+        assert_eq!(answer(429, Some(&"9".repeat(40)), ""), rate_limited(3600));
+        // 2026-11-27T00:02:00Z is 120 s after NOW; a date in the past means now.
+        assert_eq!(
+            answer(429, Some("Fri, 27 Nov 2026 00:02:00 GMT"), ""),
+            rate_limited(120)
+        );
+        assert_eq!(
+            answer(429, Some("Wed, 21 Oct 2015 07:28:00 GMT"), ""),
+            rate_limited(1)
+        );
+        assert_eq!(
+            answer(429, Some("Fri, 27 Nov 2026 12:00:00 GMT"), ""),
+            rate_limited(3600)
         );
     }
 
     #[test]
-    fn webhook_urls() {
-        let url = WebhookUrl::parse(WEBHOOK).unwrap();
-        assert!(url.is_https());
-        assert_eq!(url.authority(), "hooks.slack.com");
-        assert_eq!(url.path_and_query(), "/services/T000/B000/XXXX");
-        assert_eq!(format!("{url:?}"), "WebhookUrl(<redacted>)");
-
-        let local = WebhookUrl::parse("http://127.0.0.1:8080/hook?x=1").unwrap();
-        assert!(!local.is_https());
-        assert_eq!(local.authority(), "127.0.0.1:8080");
-        assert_eq!(local.path_and_query(), "/hook?x=1");
-        assert!(WebhookUrl::parse("http://[::1]:9/h").is_ok());
-        assert!(WebhookUrl::parse("http://localhost/h").is_ok());
-
-        let bare = WebhookUrl::parse("HTTPS://Hooks.Slack.com:8443?x#frag").unwrap();
-        assert_eq!(bare.authority(), "hooks.slack.com:8443");
-        assert_eq!(bare.path_and_query(), "/?x");
-
-        for bad in [
-            "",
-            "hooks.slack.com/services/x",
-            "http://hooks.slack.com/services/x",
-            "ftp://hooks.slack.com/x",
-            "https://user:pw@hooks.slack.com/x",
-            "https://hooks.slack.com@evil.com/x",
-            "http://127.0.0.1.evil.com/x",
-            "https:///services/x",
-            "https://hooks.slack.com:99999/x",
-            "https://hooks.slack.com:/x",
-            "https://[::1/x",
-            "https://[2001:db8::1]/x",
-            "http://[::1]x/hook",
-            "https://hooks slack.com/x",
-            "https://hooks.slack.com/\u{e9}",
-            "https://hooks_slack.com/x",
-        ] {
-            assert!(WebhookUrl::parse(bad).is_err(), "{bad}");
-        }
-    }
-
-    fn answer(status: u16, retry_after: Option<&str>, body: &str) -> Result<u16, Error> {
-        outcome(Ok(SlackResponse {
-            status,
-            retry_after: retry_after.map(str::to_owned),
-            body: body.as_bytes().to_vec(),
-        }))
+    fn server_errors_pass_retry_after_on() {
+        assert_eq!(
+            answer(503, Some("7"), ""),
+            Err(Error::SlackFailed {
+                status: 503,
+                retry_after_secs: Some(7)
+            })
+        );
+        assert_eq!(
+            answer(500, Some("Fri, 27 Nov 2026 00:00:45 GMT"), ""),
+            Err(Error::SlackFailed {
+                status: 500,
+                retry_after_secs: Some(45)
+            })
+        );
+        assert_eq!(
+            answer(500, None, ""),
+            Err(Error::SlackFailed {
+                status: 500,
+                retry_after_secs: None
+            })
+        );
     }
 
     #[test]
     fn slack_answers_map_to_retry_semantics() {
         assert_eq!(answer(200, None, "ok"), Ok(200));
-        assert_eq!(
-            answer(429, Some("12"), ""),
-            Err(Error::SlackRateLimited {
-                retry_after_secs: 12
-            })
-        );
-        assert_eq!(
-            answer(429, None, ""),
-            Err(Error::SlackRateLimited {
-                retry_after_secs: 30
-            })
-        );
-        assert_eq!(
-            answer(429, Some("Wed, 21 Oct 2015 07:28:00 GMT"), ""),
-            Err(Error::SlackRateLimited {
-                retry_after_secs: 30
-            })
-        );
-        assert_eq!(
-            answer(429, Some("999999"), ""),
-            Err(Error::SlackRateLimited {
-                retry_after_secs: 3600
-            })
-        );
         for (status, body, code) in [
             (400, "invalid_payload", "invalid_payload"),
             (403, "action_prohibited", "action_prohibited"),
             (404, "no_service", "no_service"),
             (410, "channel_is_archived\n", "channel_is_archived"),
+            (413, "", "unknown"),
+            (401, "invalid_token", "invalid_token"),
+            (451, "", "unknown"),
             (
                 404,
                 "<html>Not found https://hooks.slack.com/services/T/B/SECRET</html>",
@@ -308,24 +311,26 @@ mod tests {
                 })
             );
         }
+        // Retrying can help these: they stay retryable (502).
+        for status in [408, 409, 425, 500, 503, 302] {
+            assert_eq!(
+                answer(status, None, ""),
+                Err(Error::SlackFailed {
+                    status,
+                    retry_after_secs: None
+                }),
+                "{status}"
+            );
+        }
         assert_eq!(
-            answer(500, None, ""),
-            Err(Error::SlackFailed { status: 500 })
-        );
-        assert_eq!(
-            answer(503, None, ""),
-            Err(Error::SlackFailed { status: 503 })
-        );
-        assert_eq!(
-            answer(302, None, ""),
-            Err(Error::SlackFailed { status: 302 })
-        );
-        assert_eq!(
-            outcome(Err(TransportFailure::Timeout)),
+            outcome(Err(TransportFailure::Timeout), NOW),
             Err(Error::SlackTimeout)
         );
         assert_eq!(
-            outcome(Err(TransportFailure::Unreachable("connection_refused"))),
+            outcome(
+                Err(TransportFailure::Unreachable("connection_refused")),
+                NOW
+            ),
             Err(Error::SlackUnreachable("connection_refused"))
         );
     }

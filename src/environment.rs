@@ -2,8 +2,6 @@
 //! then by the words in its cluster and service names.
 
 use crate::aws::AccountId;
-use crate::config::{ACCOUNT_ENVIRONMENTS, ENVIRONMENT_RULES};
-use crate::error::Error;
 
 /// The environment of a service that no rule matches.
 pub const UNKNOWN: &str = "unknown";
@@ -14,7 +12,7 @@ pub const DEFAULT_RULES: &str =
 
 /// One name rule: names containing any of `tokens` as a word belong to `environment`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Rule {
+pub struct Rule {
     environment: String,
     tokens: Vec<String>,
 }
@@ -36,22 +34,12 @@ impl Default for EnvironmentResolver {
 }
 
 impl EnvironmentResolver {
-    /// Parses the two optional settings; unset rules mean [`DEFAULT_RULES`].
-    pub fn parse(accounts: Option<&str>, rules: Option<&str>) -> Result<Self, Error> {
-        let accounts = accounts
-            .map(parse_accounts)
-            .transpose()
-            .map_err(|reason| Error::ConfigInvalid {
-                key: ACCOUNT_ENVIRONMENTS,
-                reason,
-            })?
-            .unwrap_or_default();
-        let rules =
-            parse_rules(rules.unwrap_or(DEFAULT_RULES)).map_err(|reason| Error::ConfigInvalid {
-                key: ENVIRONMENT_RULES,
-                reason,
-            })?;
-        Ok(Self { accounts, rules })
+    /// A resolver from account mappings and name rules (`None`: [`DEFAULT_RULES`]).
+    pub fn new(accounts: Vec<(AccountId, String)>, rules: Option<Vec<Rule>>) -> Self {
+        Self {
+            accounts,
+            rules: rules.unwrap_or_else(|| Self::default().rules),
+        }
     }
 
     /// The environment of a service in `account` whose names (cluster first, then service)
@@ -96,7 +84,7 @@ fn environment_name(name: &str) -> Result<String, String> {
 }
 
 /// `ENV=word|word;ENV=word`: rules in priority order, each an environment and its words.
-fn parse_rules(text: &str) -> Result<Vec<Rule>, String> {
+pub fn parse_rules(text: &str) -> Result<Vec<Rule>, String> {
     text.split(';')
         .filter(|part| !part.trim().is_empty())
         .map(|part| {
@@ -132,7 +120,7 @@ fn parse_rules(text: &str) -> Result<Vec<Rule>, String> {
 }
 
 /// `ACCOUNT=ENV,ACCOUNT=ENV`.
-fn parse_accounts(text: &str) -> Result<Vec<(AccountId, String)>, String> {
+pub fn parse_accounts(text: &str) -> Result<Vec<(AccountId, String)>, String> {
     text.split(',')
         .filter(|part| !part.trim().is_empty())
         .map(|part| {
@@ -186,9 +174,10 @@ mod tests {
 
     #[test]
     fn accounts_win_over_names() {
-        let resolver =
-            EnvironmentResolver::parse(Some("111122223333=sandbox, 444455556666=production"), None)
-                .unwrap();
+        let resolver = EnvironmentResolver::new(
+            parse_accounts("111122223333=sandbox, 444455556666=production").unwrap(),
+            None,
+        );
         assert_eq!(resolver.resolve("111122223333", &["prod"]), "sandbox");
         assert_eq!(resolver.resolve("444455556666", &["dev"]), "production");
         assert_eq!(resolver.resolve("999999999999", &["dev"]), "development");
@@ -196,28 +185,22 @@ mod tests {
 
     #[test]
     fn custom_rules_replace_the_defaults() {
-        let resolver = EnvironmentResolver::parse(None, Some("qa=qa|test; prod=p1")).unwrap();
+        let resolver = EnvironmentResolver::new(
+            Vec::new(),
+            Some(parse_rules("qa=qa|test; prod=p1").unwrap()),
+        );
         assert_eq!(resolver.resolve("111122223333", &["svc-QA"]), "qa");
         assert_eq!(resolver.resolve("111122223333", &["p1"]), "prod");
         assert_eq!(resolver.resolve("111122223333", &["production"]), "unknown");
     }
 
     #[test]
-    fn bad_settings_name_their_key() {
-        let bad = [
-            (Some("12345=prod"), None, ACCOUNT_ENVIRONMENTS),
-            (Some("111122223333"), None, ACCOUNT_ENVIRONMENTS),
-            (Some("111122223333=pro d"), None, ACCOUNT_ENVIRONMENTS),
-            (None, Some("production"), ENVIRONMENT_RULES),
-            (None, Some("production=pr-od"), ENVIRONMENT_RULES),
-            (None, Some("=prod"), ENVIRONMENT_RULES),
-            (None, Some(";;"), ENVIRONMENT_RULES),
-        ];
-        for (accounts, rules, key) in bad {
-            match EnvironmentResolver::parse(accounts, rules) {
-                Err(Error::ConfigInvalid { key: k, .. }) => assert_eq!(k, key),
-                other => panic!("{accounts:?} {rules:?}: {other:?}"),
-            }
+    fn bad_settings_say_what_is_wrong() {
+        for accounts in ["12345=prod", "111122223333", "111122223333=pro d"] {
+            assert!(parse_accounts(accounts).is_err(), "{accounts}");
+        }
+        for rules in ["production", "production=pr-od", "=prod", ";;"] {
+            assert!(parse_rules(rules).is_err(), "{rules}");
         }
     }
 }

@@ -69,7 +69,8 @@ pub enum Error {
          `basic_auth_password`, or `allow_unauthenticated` to true"
     )]
     AuthNotConfigured,
-    /// Slack refused the message for good (bad payload, revoked webhook, archived channel).
+    /// Slack refused the message for good (bad payload, revoked webhook, archived channel, or
+    /// another 4xx that a retry cannot fix).
     #[error("slack rejected the alert with {status} {code}")]
     SlackRejected {
         /// Slack's HTTP status.
@@ -83,11 +84,13 @@ pub enum Error {
         /// Seconds Slack asked us to wait.
         retry_after_secs: u32,
     },
-    /// Slack answered with a server error or another status we cannot act on.
+    /// Slack answered with a server error or another status that a retry may get past.
     #[error("slack answered {status}")]
     SlackFailed {
         /// Slack's HTTP status.
         status: u16,
+        /// Seconds Slack asked us to wait, if it said.
+        retry_after_secs: Option<u32>,
     },
     /// Slack could not be reached (DNS, connection, TLS).
     #[error("slack could not be reached: {0}")]
@@ -127,6 +130,9 @@ impl Error {
     pub fn retry_after(&self) -> Option<u32> {
         match self {
             Self::SlackRateLimited { retry_after_secs } => Some(*retry_after_secs),
+            Self::SlackFailed {
+                retry_after_secs, ..
+            } => *retry_after_secs,
             _ => None,
         }
     }
@@ -233,7 +239,24 @@ mod tests {
                 Some(7),
                 true,
             ),
-            (Error::SlackFailed { status: 500 }, 502, None, true),
+            (
+                Error::SlackFailed {
+                    status: 500,
+                    retry_after_secs: None,
+                },
+                502,
+                None,
+                true,
+            ),
+            (
+                Error::SlackFailed {
+                    status: 503,
+                    retry_after_secs: Some(9),
+                },
+                502,
+                Some(9),
+                true,
+            ),
             (
                 Error::SlackUnreachable("connection_refused"),
                 503,
@@ -307,7 +330,10 @@ mod tests {
             Error::SlackRateLimited {
                 retry_after_secs: 1,
             },
-            Error::SlackFailed { status: 500 },
+            Error::SlackFailed {
+                status: 500,
+                retry_after_secs: None,
+            },
             Error::SlackUnreachable("dns_error"),
             Error::SlackTimeout,
         ];

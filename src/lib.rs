@@ -17,22 +17,32 @@ pub mod environment;
 pub mod error;
 pub mod event;
 pub mod memory;
+pub mod settings;
 pub mod slack;
+pub mod webhook;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::alert::Assessment;
-use crate::auth::AuthPolicy;
-use crate::config::{Config, ConfigStoreError, Delivery, Settings};
-use crate::delivery::{SLACK_TIMEOUTS, SlackResponse, Timeouts, TransportFailure, WebhookUrl};
+use crate::config::{Config, Delivery};
+use crate::delivery::{SLACK_TIMEOUTS, SlackResponse, Timeouts, TransportFailure};
 use crate::error::Error;
+use crate::settings::{ConfigStoreError, Settings};
+use crate::webhook::WebhookUrl;
 
 /// The largest request body accepted; EventBridge events are at most 256 KB.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The component's version, shown by `/health`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The most characters of a caller-supplied value (an event id, a `detail-type`) that an
+/// answer or a log line repeats.
+pub const MAX_ECHO_CHARS: usize = 256;
+
+/// The most characters of an error message in an answer.
+const MAX_MESSAGE_CHARS: usize = 512;
 
 /// What the pipeline needs from the host it runs in.
 pub trait Host {
@@ -47,6 +57,20 @@ pub trait Host {
         payload: &[u8],
         timeouts: Timeouts,
     ) -> Result<SlackResponse, TransportFailure>;
+    /// The wall-clock time in seconds since the Unix epoch.
+    fn now(&mut self) -> u64;
+}
+
+/// `text` cut to `max` characters, with `…` where it was cut.
+pub fn capped(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max.saturating_sub(1)) {
+        Some((end, _)) if text[end..].chars().nth(1).is_some() => {
+            let mut cut = text[..end].to_owned();
+            cut.push('…');
+            cut
+        }
+        _ => text.to_owned(),
+    }
 }
 
 /// The method, path and headers of the incoming request.
@@ -60,12 +84,17 @@ pub struct RequestHead<'a> {
     pub headers: &'a [(String, Vec<u8>)],
 }
 
-impl RequestHead<'_> {
+impl<'a> RequestHead<'a> {
     /// The first value of a header, by case-insensitive name.
-    pub fn header(&self, name: &str) -> Option<&[u8]> {
+    pub fn header(&self, name: &str) -> Option<&'a [u8]> {
+        self.header_values(name).next()
+    }
+
+    /// Every value of a header, by case-insensitive name, in the order received.
+    pub fn header_values(&self, name: &str) -> impl Iterator<Item = &'a [u8]> {
         self.headers
             .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_slice())
     }
 }
@@ -143,7 +172,7 @@ pub fn handle(head: &RequestHead, host: &mut impl Host) -> Handled {
     let is_health = matches!(path, "/health" | "/health/");
     let mut log = LogLine::default();
     let result = match (is_health, head.method) {
-        (true, "GET") => return health(host),
+        (true, "GET") => return health(head, host),
         (true, _) => Err(Error::MethodNotAllowed { allow: "GET" }),
         (false, "POST") => process_event(head, host, &mut log),
         (false, _) => Err(Error::MethodNotAllowed { allow: "POST" }),
@@ -165,8 +194,9 @@ fn process_event(
     log: &mut LogLine,
 ) -> Result<Outcome, Error> {
     let settings = Settings::read(|key| host.config(key))?;
-    AuthPolicy::parse(&settings)?.authenticate(head)?;
     let config = Config::parse(&settings)?;
+    config.auth.authenticate(head)?;
+    let config = config.alerts?;
 
     let declared_length = head
         .header("content-length")
@@ -186,13 +216,13 @@ fn process_event(
     }
 
     let event = event::parse_envelope(&body)?;
-    log.event_id = Some(event.id.to_string());
-    log.event_name = Some(event.detail_type.to_string());
+    log.event_id = Some(capped(&event.id, MAX_ECHO_CHARS));
+    log.event_name = Some(capped(&event.detail_type, MAX_ECHO_CHARS));
     let alert = match alert::assess(event, &config.environments)? {
         Assessment::Alert(alert) => alert,
         Assessment::Ignored { event_name, why } => {
             if let Some(name) = event_name {
-                log.event_name = Some(name.into_owned());
+                log.event_name = Some(capped(&name, MAX_ECHO_CHARS));
             }
             return Ok(Outcome::Ignored { why });
         }
@@ -210,7 +240,7 @@ fn process_event(
         Delivery::Slack(webhook) => {
             let answer = host.post(webhook, &payload, SLACK_TIMEOUTS);
             log.slack_status = answer.as_ref().ok().map(|r| r.status);
-            let slack_status = delivery::outcome(answer)?;
+            let slack_status = delivery::outcome(answer, host.now())?;
             Ok(Outcome::Delivered { slack_status })
         }
     }
@@ -297,7 +327,7 @@ fn answer_outcome(outcome: Outcome, log: &mut LogLine) -> Reply {
 pub fn error_reply(error: &Error, event_id: Option<&str>) -> Reply {
     let answer = Answer {
         error: Some(error.code()),
-        message: Some(error.to_string()),
+        message: Some(capped(&error.to_string(), MAX_MESSAGE_CHARS)),
         event_id,
         ..Answer::default()
     };
@@ -307,53 +337,55 @@ pub fn error_reply(error: &Error, event_id: Option<&str>) -> Reply {
 /// Which settings are set, as a JSON object of booleans.
 struct Presence(Vec<(&'static str, bool)>);
 
-impl FromIterator<(&'static str, bool)> for Presence {
-    fn from_iter<I: IntoIterator<Item = (&'static str, bool)>>(iter: I) -> Self {
-        Self(iter.into_iter().collect())
-    }
-}
-
 impl Serialize for Presence {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.0.iter().copied())
     }
 }
 
-/// `GET /health`: the version, which settings are present (booleans only), and whether the
-/// configuration is usable, with the problem if not.
-fn health(host: &mut impl Host) -> Handled {
+/// `GET /health`: 200 when alerts can be delivered, 503 when not (a readiness probe's
+/// answer). Anyone sees the status and readiness; callers with valid credentials also see
+/// the version, which settings are set (booleans only) and the problem, if any.
+fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
     #[derive(Serialize)]
-    struct HealthAnswer<'a> {
-        status: &'a str,
-        version: &'a str,
-        settings: Presence,
+    struct HealthAnswer {
+        status: &'static str,
         ready: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        version: Option<&'static str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        settings: Option<Presence>,
         #[serde(skip_serializing_if = "Option::is_none")]
         problem: Option<String>,
     }
-    let (settings, problem) = match Settings::read(|key| host.config(key)) {
-        Ok(settings) => {
-            let problem = AuthPolicy::parse(&settings)
-                .and_then(|_| Config::parse(&settings))
-                .err()
-                .map(|error| error.to_string());
-            let present = settings.presence().collect();
-            (present, problem)
-        }
-        Err(error) => (Presence(Vec::new()), Some(error.to_string())),
+    let mut answer = HealthAnswer {
+        status: "ok",
+        ready: true,
+        version: None,
+        settings: None,
+        problem: None,
     };
-    let answer = HealthAnswer {
-        status: if problem.is_none() {
-            "ok"
-        } else {
-            "misconfigured"
+    let problem = match Settings::read(|key| host.config(key)) {
+        Err(error) => Some(error),
+        Ok(settings) => match Config::parse(&settings) {
+            // Without a working policy nobody can authenticate: no details.
+            Err(error) => Some(error),
+            Ok(config) => {
+                let problem = config.alerts.err();
+                if config.auth.authenticate(head).is_ok() {
+                    answer.version = Some(VERSION);
+                    answer.settings = Some(Presence(settings.presence().collect()));
+                    answer.problem = problem.as_ref().map(Error::to_string);
+                }
+                problem
+            }
         },
-        version: VERSION,
-        settings,
-        ready: problem.is_none(),
-        problem,
     };
-    let reply = json_reply(200, Vec::new(), &answer);
+    if problem.is_some() {
+        answer.status = "misconfigured";
+        answer.ready = false;
+    }
+    let reply = json_reply(if answer.ready { 200 } else { 503 }, Vec::new(), &answer);
     let log = LogLine {
         outcome: "health",
         status: reply.status,

@@ -1,8 +1,9 @@
 //! An in-memory [`Host`]: configuration from pairs, a body from bytes, a scripted Slack that
 //! records what it is sent. For native tests, benchmarks and trying the pipeline without Spin.
 
-use crate::config::ConfigStoreError;
-use crate::delivery::{SlackResponse, Timeouts, TransportFailure, WebhookUrl};
+use crate::delivery::{SlackResponse, Timeouts, TransportFailure};
+use crate::settings::ConfigStoreError;
+use crate::webhook::WebhookUrl;
 use crate::{Handled, Host, RequestHead};
 
 /// One request the pipeline sent to Slack.
@@ -20,6 +21,9 @@ pub struct Post {
     pub timeouts: Timeouts,
 }
 
+/// Where the in-memory clock starts: 2026-11-27T00:00:00Z.
+pub const START_OF_TIME: u64 = 1_795_737_600;
+
 /// A host whose every answer is set up in advance.
 #[derive(Debug, Clone)]
 pub struct MemoryHost {
@@ -31,6 +35,8 @@ pub struct MemoryHost {
     pub slack: Result<SlackResponse, TransportFailure>,
     /// What was sent to Slack.
     pub posts: Vec<Post>,
+    /// The wall clock, in seconds since the Unix epoch.
+    pub now: u64,
 }
 
 impl MemoryHost {
@@ -50,6 +56,7 @@ impl MemoryHost {
                 body: b"ok".to_vec(),
             }),
             posts: Vec::new(),
+            now: START_OF_TIME,
         }
     }
 
@@ -96,5 +103,9 @@ impl Host for MemoryHost {
             timeouts,
         });
         self.slack.clone()
+    }
+
+    fn now(&mut self) -> u64 {
+        self.now
     }
 }

@@ -1,8 +1,10 @@
 //! An [`Alert`] as a Slack Block Kit message with a plain-text fallback.
 //!
-//! Every value that came from the event is mrkdwn-escaped, so a reason such as `<!channel>`
-//! or `<https://evil|docs>` shows as text instead of pinging or linking, and every Block Kit
-//! limit is kept by truncating with `…`.
+//! Every value that came from the event is shown as code (inline, or a block for reasons),
+//! mrkdwn-escaped, with backticks replaced so it cannot close its code span, in text objects
+//! marked `verbatim`: a reason such as `<!channel>`, `@here`, `*bold*`, a bare URL or
+//! `<https://evil|docs>` shows as text instead of pinging, linking or reformatting the
+//! message. Every Block Kit limit is kept by truncating with `…`.
 
 use serde::Serialize;
 
@@ -30,6 +32,9 @@ const FALLBACK_REASON: usize = 300;
 pub struct Message {
     text: String,
     blocks: Vec<Block>,
+    /// No link previews: a URL in event text must not pull one in.
+    unfurl_links: bool,
+    unfurl_media: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -55,8 +60,15 @@ enum Block {
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Text {
-    PlainText { text: String, emoji: bool },
-    Mrkdwn { text: String },
+    PlainText {
+        text: String,
+        emoji: bool,
+    },
+    /// Always `verbatim`: Slack neither links URLs nor resolves names in it.
+    Mrkdwn {
+        text: String,
+        verbatim: bool,
+    },
 }
 
 #[derive(Debug, Serialize)]
@@ -89,11 +101,11 @@ pub fn message(alert: &Alert) -> Message {
         ("Deployment", deployment),
     ]
     .into_iter()
-    .map(|(label, value)| mrkdwn(labelled(label, value, limits::FIELD)))
+    .map(|(label, value)| mrkdwn(labelled_code(label, value, limits::FIELD)))
     .collect();
 
     let reason = match alert.reason.as_deref() {
-        Some(reason) => labelled("Reason", reason, limits::SECTION_TEXT),
+        Some(reason) => labelled_code_block("Reason", reason, limits::SECTION_TEXT),
         None => "*Reason*\n_ECS gave no reason._".to_owned(),
     };
     let mut blocks = vec![
@@ -128,9 +140,9 @@ pub fn message(alert: &Alert) -> Message {
         });
     }
     let mut context = String::from("Event ");
-    push_escaped(&mut context, &alert.event_id, 1000);
+    push_code(&mut context, &alert.event_id, 1000);
     context.push_str(" · ");
-    push_escaped(&mut context, &alert.time, 100);
+    push_code(&mut context, &alert.time, 100);
     blocks.push(Block::Context {
         elements: vec![mrkdwn(context)],
     });
@@ -146,17 +158,47 @@ pub fn message(alert: &Alert) -> Message {
     text.push_str(alert.region.as_str());
     text.push_str("): ");
     let reason = alert.reason.as_deref().unwrap_or("no reason given");
-    push_escaped(&mut text, reason, FALLBACK_REASON);
-    Message { text, blocks }
+    // Clients without blocks show this as mrkdwn: a backtick must not open a code span.
+    push_escaped_as(&mut text, reason, FALLBACK_REASON, Escape::Code);
+    Message {
+        text,
+        blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+    }
 }
 
 fn mrkdwn(text: String) -> Text {
-    Text::Mrkdwn { text }
+    Text::Mrkdwn {
+        text,
+        verbatim: true,
+    }
 }
 
-/// `*Label*` and the escaped value on the next line, within `max` characters.
-fn labelled(label: &str, value: &str, max: usize) -> String {
-    prefixed(&["*", label, "*\n"], value, max)
+/// `*Label*` and the value as inline code on the next line, within `max` characters.
+fn labelled_code(label: &str, value: &str, max: usize) -> String {
+    let mut out = format_label(label);
+    let used = out.chars().count();
+    push_code(&mut out, value, max.saturating_sub(used));
+    out
+}
+
+/// `*Label*` and the value as a code block on the next line, within `max` characters.
+fn labelled_code_block(label: &str, value: &str, max: usize) -> String {
+    let mut out = format_label(label);
+    out.push_str("```");
+    let used = out.chars().count() + 3;
+    push_escaped_as(&mut out, value, max.saturating_sub(used), Escape::Code);
+    out.push_str("```");
+    out
+}
+
+fn format_label(label: &str) -> String {
+    let mut out = String::with_capacity(label.len() + 64);
+    out.push('*');
+    out.push_str(label);
+    out.push_str("*\n");
+    out
 }
 
 /// Fixed text and the escaped value, within `max` characters.
@@ -171,11 +213,32 @@ fn prefixed(prefix: &[&str], value: &str, max: usize) -> String {
     out
 }
 
+/// Appends `text` as inline code, within `max` characters including the backticks.
+fn push_code(out: &mut String, text: &str, max: usize) {
+    out.push('`');
+    push_escaped_as(out, text, max.saturating_sub(2), Escape::Code);
+    out.push('`');
+}
+
+/// How a value is escaped.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Escape {
+    /// `&`, `<`, `>` only.
+    Mrkdwn,
+    /// Also a backtick, which would end the code span, becomes `ˋ` (U+02CB).
+    Code,
+}
+
 /// Appends `text` with Slack's control characters escaped, cut with `…` to at most `max`
 /// characters without splitting an escape.
 fn push_escaped(out: &mut String, text: &str, max: usize) {
+    push_escaped_as(out, text, max, Escape::Mrkdwn);
+}
+
+fn push_escaped_as(out: &mut String, text: &str, max: usize, escape: Escape) {
+    let special = |b: u8| matches!(b, b'&' | b'<' | b'>') || (escape == Escape::Code && b == b'`');
     // Most values (names, ids) need neither: copy them whole.
-    if text.len() <= max && !text.bytes().any(|b| matches!(b, b'&' | b'<' | b'>')) {
+    if text.len() <= max && !text.bytes().any(special) {
         out.push_str(text);
         return;
     }
@@ -186,9 +249,13 @@ fn push_escaped(out: &mut String, text: &str, max: usize) {
             '&' => "&amp;",
             '<' => "&lt;",
             '>' => "&gt;",
+            '`' if escape == Escape::Code => "ˋ",
             _ => "",
         };
-        let width = if piece.is_empty() { 1 } else { piece.len() };
+        let width = match piece {
+            "" | "ˋ" => 1,
+            _ => piece.len(),
+        };
         // Keep room for the ellipsis unless this is the last character.
         let reserve = usize::from(chars.peek().is_some());
         if used + width + reserve > max {

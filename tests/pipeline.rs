@@ -66,9 +66,17 @@ fn a_failure_is_delivered_once_and_logged() {
 }
 
 #[test]
-fn health_reports_presence_only() {
+fn health_tells_strangers_only_status_and_readiness() {
     let mut host = MemoryHost::new(&configured(), "");
-    let handled = host.handle("GET", "/health", &[]);
+    for headers in [&[][..], &[("x-api-key", "wrong")]] {
+        let handled = host.handle("GET", "/health", headers);
+        assert_eq!(handled.reply.status, 200);
+        assert_eq!(
+            json(&handled),
+            serde_json::json!({"status": "ok", "ready": true})
+        );
+    }
+    let handled = host.handle("GET", "/health", &[("x-api-key", KEY)]);
     assert_eq!(handled.reply.status, 200);
     let body = json(&handled);
     assert_eq!(body["status"], "ok");
@@ -78,12 +86,70 @@ fn health_reports_presence_only() {
     assert_eq!(body["settings"]["api_key"], true);
     assert_eq!(body["settings"]["dry_run"], false);
     assert_eq!(body["settings"].as_object().unwrap().len(), 9);
+    assert!(body.get("problem").is_none());
     assert_no_secrets(&handled);
+}
 
+#[test]
+fn health_is_503_when_alerts_cannot_be_delivered() {
+    // Authentication set up but no webhook: strangers learn only that it is not ready.
+    let mut host = MemoryHost::new(&[("api_key", KEY), ("account_environments", "1=x")], "");
+    let handled = host.handle("GET", "/health", &[]);
+    assert_eq!(handled.reply.status, 503);
+    assert_eq!(
+        json(&handled),
+        serde_json::json!({"status": "misconfigured", "ready": false})
+    );
+    let handled = host.handle("GET", "/health", &[("x-api-key", KEY)]);
+    assert_eq!(handled.reply.status, 503);
+    assert!(
+        json(&handled)["problem"]
+            .as_str()
+            .unwrap()
+            .contains("slack_webhook_url")
+    );
+    // Nothing set: nobody can authenticate, so nobody gets details.
     let mut unconfigured = MemoryHost::new(&[], "");
-    let body = json(&unconfigured.handle("GET", "/health", &[]));
-    assert_eq!(body["ready"], false);
-    assert!(body["problem"].as_str().unwrap().contains("authentication"));
+    let handled = unconfigured.handle("GET", "/health", &[("x-api-key", KEY)]);
+    assert_eq!(handled.reply.status, 503);
+    assert_eq!(
+        json(&handled),
+        serde_json::json!({"status": "misconfigured", "ready": false})
+    );
+    // Open for local use: everyone is authenticated, so everyone gets details.
+    let mut open = MemoryHost::new(
+        &[("allow_unauthenticated", "true"), ("dry_run", "true")],
+        "",
+    );
+    let body = json(&open.handle("GET", "/health", &[]));
+    assert_eq!(body["ready"], true);
+    assert_eq!(body["settings"]["dry_run"], true);
+}
+
+#[test]
+fn caller_supplied_values_are_capped_in_answers_and_logs() {
+    let long_id = "i".repeat(100_000);
+    let long_type = "t".repeat(100_000);
+    let body = FAILED
+        .replace(EVENT_ID, &long_id)
+        .replace("ECS Deployment State Change", &long_type);
+    let mut host = MemoryHost::new(&configured(), body);
+    let handled = post(&mut host);
+    assert_eq!(handled.reply.status, 202);
+    let expected_id = format!("{}…", "i".repeat(255));
+    assert_eq!(json(&handled)["event_id"], expected_id.as_str());
+    let log: Value = serde_json::from_str(&handled.log.to_json()).unwrap();
+    assert_eq!(log["event_id"], expected_id.as_str());
+    assert_eq!(log["event_name"].as_str().unwrap().chars().count(), 256);
+    assert!(handled.log.to_json().len() < 1024);
+
+    let name = "N".repeat(100_000);
+    let body = FAILED.replace("SERVICE_DEPLOYMENT_FAILED", &name);
+    let mut host = MemoryHost::new(&configured(), body);
+    let handled = post(&mut host);
+    let log: Value = serde_json::from_str(&handled.log.to_json()).unwrap();
+    assert_eq!(log["event_name"].as_str().unwrap().chars().count(), 256);
+    assert!(handled.reply.body.len() < 2048);
 }
 
 #[test]
@@ -294,6 +360,14 @@ fn slack_answers_decide_whether_eventbridge_retries() {
         (answer(429, Some("17"), ""), 429, Some("17")),
         (answer(429, None, ""), 429, Some("30")),
         (answer(500, None, ""), 502, None),
+        (answer(413, None, "request_too_large"), 424, None),
+        (answer(408, None, ""), 502, None),
+        (answer(503, Some("9"), ""), 502, Some("9")),
+        (
+            answer(429, Some("Fri, 27 Nov 2026 00:01:00 GMT"), ""),
+            429,
+            Some("60"),
+        ),
         (
             Err(TransportFailure::Unreachable("connection_refused")),
             503,

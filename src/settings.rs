@@ -1,0 +1,142 @@
+//! The configuration keys the component reads from `wasi:config/store`, and their raw values
+//! as the host served them; [`crate::config`] parses them into typed configuration.
+
+use crate::error::Error;
+
+/// Slack incoming-webhook URL (secret).
+pub const SLACK_WEBHOOK_URL: &str = "slack_webhook_url";
+/// `true`: log the Slack payload instead of sending it.
+pub const DRY_RUN: &str = "dry_run";
+/// The EventBridge Connection's API key (secret).
+pub const API_KEY: &str = "api_key";
+/// The header that carries the API key (default `x-api-key`).
+pub const API_KEY_HEADER: &str = "api_key_header";
+/// The Connection's Basic user name.
+pub const BASIC_AUTH_USERNAME: &str = "basic_auth_username";
+/// The Connection's Basic password (secret).
+pub const BASIC_AUTH_PASSWORD: &str = "basic_auth_password";
+/// `true`: accept callers without credentials (local use only).
+pub const ALLOW_UNAUTHENTICATED: &str = "allow_unauthenticated";
+/// Override of the name-based environment rules.
+pub const ENVIRONMENT_RULES: &str = "environment_rules";
+/// `ACCOUNT=ENV,...`: environments by AWS account; wins over the name rules.
+pub const ACCOUNT_ENVIRONMENTS: &str = "account_environments";
+
+/// Every key the component reads, in the order `/health` reports them.
+pub const KEYS: [&str; 9] = [
+    SLACK_WEBHOOK_URL,
+    DRY_RUN,
+    API_KEY,
+    API_KEY_HEADER,
+    BASIC_AUTH_USERNAME,
+    BASIC_AUTH_PASSWORD,
+    ALLOW_UNAUTHENTICATED,
+    ENVIRONMENT_RULES,
+    ACCOUNT_ENVIRONMENTS,
+];
+
+/// The raw values of [`KEYS`] as the host served them; empty values count as unset.
+///
+/// Deliberately not `Debug`: several values are secrets.
+pub struct Settings {
+    values: [Option<String>; KEYS.len()],
+}
+
+/// The host's configuration store failed; what it said is not kept (it may quote a secret).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfigStoreError;
+
+impl Settings {
+    /// Reads every known key through `get`.
+    pub fn read(
+        mut get: impl FnMut(&str) -> Result<Option<String>, ConfigStoreError>,
+    ) -> Result<Self, Error> {
+        let mut values: [Option<String>; KEYS.len()] = Default::default();
+        for (value, key) in values.iter_mut().zip(KEYS) {
+            *value = get(key)
+                .map_err(|ConfigStoreError| Error::ConfigUnavailable(key))?
+                // A secret pasted with a newline would otherwise never match a header.
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty());
+        }
+        Ok(Self { values })
+    }
+
+    /// Settings from literal pairs; keys not in [`KEYS`] are ignored.
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Self {
+        let found = |key: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| (*v).to_owned())
+        };
+        Self::read(|key| Ok(found(key))).expect("literal pairs never fail")
+    }
+
+    /// The value of `key`, if set and not empty.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        KEYS.iter()
+            .position(|k| *k == key)
+            .and_then(|i| self.values[i].as_deref())
+    }
+
+    /// Which keys are set: names and booleans only, safe to show anyone.
+    pub fn presence(&self) -> impl Iterator<Item = (&'static str, bool)> + '_ {
+        KEYS.iter()
+            .zip(&self.values)
+            .map(|(k, v)| (*k, v.is_some()))
+    }
+
+    /// A boolean key: `true`/`false` (also `1`/`0`, `yes`/`no`), unset meaning false.
+    pub fn flag(&self, key: &'static str) -> Result<bool, Error> {
+        let Some(value) = self.get(key) else {
+            return Ok(false);
+        };
+        match value.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => Ok(true),
+            "false" | "0" | "no" => Ok(false),
+            _ => Err(Error::ConfigInvalid {
+                key,
+                reason: "expected true or false".into(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_values_count_as_unset_and_values_are_trimmed() {
+        let settings = Settings::from_pairs(&[(API_KEY, "  "), (DRY_RUN, "")]);
+        assert_eq!(settings.get(API_KEY), None);
+        assert!(settings.presence().all(|(_, set)| !set));
+        let settings = Settings::from_pairs(&[(API_KEY, " s3cret\n")]);
+        assert_eq!(settings.get(API_KEY), Some("s3cret"));
+    }
+
+    #[test]
+    fn store_failure_names_the_key() {
+        let result = Settings::read(|key| {
+            if key == API_KEY {
+                Err(ConfigStoreError)
+            } else {
+                Ok(None)
+            }
+        });
+        assert_eq!(result.err(), Some(Error::ConfigUnavailable(API_KEY)));
+    }
+
+    #[test]
+    fn flags_accept_common_spellings_and_reject_others() {
+        for (value, expected) in [("true", true), ("TRUE", true), ("1", true), ("no", false)] {
+            let settings = Settings::from_pairs(&[(DRY_RUN, value)]);
+            assert_eq!(settings.flag(DRY_RUN), Ok(expected), "{value}");
+        }
+        let settings = Settings::from_pairs(&[(DRY_RUN, "maybe")]);
+        let error = settings.flag(DRY_RUN).unwrap_err();
+        assert_eq!(error.status(), 500);
+        assert!(error.to_string().contains("`dry_run`"));
+    }
+}
