@@ -1,0 +1,220 @@
+"""The EventBridge rules of deploy/eventbridge.yaml against every fixture.
+
+The template is rendered with cloud-radar (parameters, conditions, Fn::Sub / Fn::Join / Fn::If,
+pseudo parameters), and each rule's EventPattern is evaluated by moto's implementation of
+EventBridge pattern matching (moto.events.models.EventPattern). EXPECTED says, for every file in
+fixtures/, which rules it must match: a fixture without a row fails the test.
+"""
+
+import copy
+import functools
+import json
+from pathlib import Path
+
+import pytest
+from cloud_radar.cf.unit import Template
+from moto.events.models import EventPattern
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "deploy" / "eventbridge.yaml"
+FIXTURES = ROOT / "fixtures"
+
+# Parameters without defaults; the values do not change any pattern.
+REQUIRED = {"Endpoint": "https://alerts.example.com/", "ApiKey": "0123456789abcdef0123456789abcdef"}
+
+# Rule logical id -> short name used in EXPECTED.
+D, S, T = "deployment", "service-action", "stopped-task"
+RULES = {"DeploymentRule": D, "ServiceActionRule": S, "StoppedTaskRule": T}
+NONE = ()
+
+# fixture file: (rules it matches with the default parameters,
+#                rules it matches with ClusterNames=prod-cluster)
+EXPECTED = {
+    "ecs-deployment-completed.json": ((D,), NONE),
+    "ecs-deployment-failed-account-mapped-unknown-fields.json": ((D,), NONE),
+    "ecs-deployment-failed-aws-cn.json": ((D,), NONE),
+    "ecs-deployment-failed-aws-us-gov.json": ((D,), NONE),
+    "ecs-deployment-failed-formatting.json": ((D,), NONE),
+    "ecs-deployment-failed-long-reason.json": ((D,), NONE),  # cluster "prod", not "prod-cluster"
+    "ecs-deployment-failed-mentions-and-links.json": ((D,), NONE),
+    "ecs-deployment-failed-production.json": ((D,), (D,)),
+    "ecs-deployment-failed-short-arn-staging.json": ((D,), NONE),  # clusterArn .../cluster/apps
+    "ecs-deployment-failed-slack-injection.json": ((D,), NONE),
+    "ecs-deployment-failed.json": ((D,), NONE),
+    "ecs-deployment-in-progress.json": ((D,), NONE),
+    "ecs-deployment-rollback-in-progress.json": ((D,), NONE),
+    "ecs-service-action-placement-failure.json": ((S,), NONE),  # ERROR, cluster "default"
+    "ecs-service-action-steady-state.json": (NONE, NONE),  # INFO
+    "ecs-service-action-task-start-impaired.json": ((S,), NONE),  # WARN, cluster "default"
+    "ecs-task-running.json": (NONE, NONE),
+    "ecs-task-stopped-exit-code.json": ((T,), (T,)),
+    "ecs-task-stopped-health-check.json": ((T,), (T,)),
+    "ecs-task-stopped-other-deployment.json": ((T,), (T,)),  # the component sorts deployments out
+    "ecs-task-stopped-out-of-memory.json": ((T,), (T,)),
+    "ecs-task-stopped-pull-error.json": ((T,), (T,)),
+    "ecs-task-stopped-scale-in.json": (NONE, NONE),
+    "ecs-task-stopped-sidecar-exit-0.json": ((T,), (T,)),
+    "ecs-task-stopped-standalone.json": (NONE, NONE),  # startedBy ci-migrations, not a service
+    "s3-object-created.json": (NONE, NONE),
+}
+MODES = {"defaults": {}, "ClusterNames=prod-cluster": {"ClusterNames": "prod-cluster"}}
+
+
+@functools.lru_cache(maxsize=None)
+def render(**params):
+    """The template rendered with REQUIRED plus params (hashable keyword arguments)."""
+    return Template.from_yaml(TEMPLATE).render({**REQUIRED, **params})
+
+
+def patterns(**params):
+    """Rule short name -> moto EventPattern, for the rules the rendered template creates."""
+    resources = render(**params)["Resources"]
+    out = {}
+    for logical_id, short in RULES.items():
+        if logical_id not in resources:
+            continue
+        pattern = resources[logical_id]["Properties"]["EventPattern"]
+        text = pattern if isinstance(pattern, str) else json.dumps(pattern)
+        json.loads(text)  # must be valid JSON, which EventPattern.load also checks
+        out[short] = EventPattern.load(text)
+    return out
+
+
+def matching(event, **params):
+    return tuple(sorted(name for name, p in patterns(**params).items() if p.matches_event(event)))
+
+
+def load(name):
+    return json.loads((FIXTURES / name).read_text())
+
+
+FIXTURE_FILES = sorted(p.name for p in FIXTURES.glob("*.json"))
+
+
+def test_every_fixture_has_a_row_and_every_row_a_fixture():
+    missing = sorted(set(FIXTURE_FILES) - set(EXPECTED))
+    stale = sorted(set(EXPECTED) - set(FIXTURE_FILES))
+    assert not missing, (
+        f"fixtures without a row in EXPECTED (tests/aws/test_patterns.py): {missing}; "
+        "add one line per fixture saying which rules it must match"
+    )
+    assert not stale, f"rows in EXPECTED for fixtures that do not exist: {stale}"
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", FIXTURE_FILES)
+def test_fixture_matches_exactly_its_rules(name, mode):
+    if name not in EXPECTED:
+        pytest.fail(f"fixtures/{name} has no row in EXPECTED (tests/aws/test_patterns.py): add one")
+    expected = EXPECTED[name][list(MODES).index(mode)]
+    assert matching(load(name), **MODES[mode]) == tuple(sorted(expected)), f"{name} with {mode}"
+
+
+def test_several_cluster_names():
+    two = {"ClusterNames": "prod-cluster,apps"}
+    # Old-format service ARN (service/payments-stg): only detail.clusterArn names the cluster.
+    assert matching(load("ecs-deployment-failed-short-arn-staging.json"), **two) == (D,)
+    assert matching(load("ecs-deployment-failed-production.json"), **two) == (D,)
+    assert matching(load("ecs-task-stopped-exit-code.json"), **two) == (T,)
+    assert matching(load("ecs-deployment-failed.json"), **two) == NONE
+
+
+def test_a_cluster_name_matches_whole_names_only():
+    prod = {"ClusterNames": "prod"}
+    assert matching(load("ecs-deployment-failed-long-reason.json"), **prod) == (D,)  # service/prod/...
+    assert matching(load("ecs-deployment-failed-production.json"), **prod) == NONE  # prod-cluster
+    assert matching(load("ecs-task-stopped-exit-code.json"), **prod) == NONE
+    cluster = {"ClusterNames": "cluster"}  # a suffix of prod-cluster, and the ARN's own word
+    assert matching(load("ecs-deployment-failed-production.json"), **cluster) == NONE
+    assert matching(load("ecs-task-stopped-exit-code.json"), **cluster) == NONE
+
+
+def test_either_branch_of_the_deployment_cluster_filter_matches():
+    prod = {"ClusterNames": "prod-cluster"}
+    event = load("ecs-deployment-failed-production.json")
+
+    no_cluster_arn = copy.deepcopy(event)  # older events: only the service ARN
+    del no_cluster_arn["detail"]["clusterArn"]
+    assert matching(no_cluster_arn, **prod) == (D,)
+
+    old_format_arn = copy.deepcopy(event)  # service/NAME: only detail.clusterArn
+    old_format_arn["resources"] = ["arn:aws:ecs:eu-west-1:111122223333:service/checkout-api"]
+    assert matching(old_format_arn, **prod) == (D,)
+
+    neither = copy.deepcopy(old_format_arn)  # cannot be attributed to a cluster: left out
+    del neither["detail"]["clusterArn"]
+    assert matching(neither, **prod) == NONE
+    assert matching(neither) == (D,)
+
+
+def test_service_actions_are_filtered_by_cluster_arn():
+    event = load("ecs-service-action-placement-failure.json")
+    event["detail"]["clusterArn"] = "arn:aws:ecs:us-west-2:111122223333:cluster/prod-cluster"
+    assert matching(event, ClusterNames="prod-cluster") == (S,)
+    assert matching(event, ClusterNames="default") == NONE
+
+
+def test_stopped_tasks_can_be_turned_off():
+    off = render(SendStoppedTasks="false")["Resources"]
+    assert "StoppedTaskRule" not in off
+    assert set(patterns(SendStoppedTasks="false")) == {D, S}
+    source_arns = off["DeadLetterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0][
+        "Condition"]["ArnEquals"]["aws:SourceArn"]
+    assert "StoppedTaskRule.Arn" not in source_arns
+    for name in sorted(set(FIXTURE_FILES) & set(EXPECTED)):
+        defaults = EXPECTED[name][0]
+        assert matching(load(name), SendStoppedTasks="false") == tuple(
+            sorted(r for r in defaults if r != T)), name
+
+
+def test_targets_retry_and_dead_letter():
+    resources = render()["Resources"]
+    destination = {D: "AlertsDestination", S: "AlertsDestination", T: "StoppedTasksDestination"}
+    for logical_id, short in RULES.items():
+        (target,) = resources[logical_id]["Properties"]["Targets"]
+        assert target["Arn"] == f"{destination[short]}.Arn", logical_id
+        assert target["RoleArn"] == "InvokeRole.Arn"
+        assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}
+        assert target["DeadLetterConfig"] == {"Arn": "DeadLetterQueue.Arn"}
+
+    alerts = resources["AlertsDestination"]["Properties"]
+    tasks = resources["StoppedTasksDestination"]["Properties"]
+    assert (alerts["HttpMethod"], int(alerts["InvocationRateLimitPerSecond"])) == ("POST", 1)
+    assert (tasks["HttpMethod"], int(tasks["InvocationRateLimitPerSecond"])) == ("POST", 20)
+    assert alerts["ConnectionArn"] == tasks["ConnectionArn"] == "Connection.Arn"
+
+    connection = resources["Connection"]["Properties"]
+    assert connection["AuthorizationType"] == "API_KEY"
+    assert connection["AuthParameters"]["ApiKeyAuthParameters"] == {
+        "ApiKeyName": "x-api-key", "ApiKeyValue": REQUIRED["ApiKey"]}
+
+    (statement,) = resources["InvokeRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert statement["Action"] == "events:InvokeApiDestination"
+    assert {r.split(".")[0] for r in statement["Resource"]} == {"AlertsDestination", "StoppedTasksDestination"}
+
+    assert resources["DeadLetterQueue"]["Properties"]["SqsManagedSseEnabled"] is True
+    (dlq,) = resources["DeadLetterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert dlq["Principal"] == {"Service": "events.amazonaws.com"}
+    assert dlq["Action"] == "sqs:SendMessage"
+    assert dlq["Condition"]["ArnEquals"]["aws:SourceArn"] == [
+        "DeploymentRule.Arn", "ServiceActionRule.Arn", "StoppedTaskRule.Arn"]
+
+
+def test_outputs():
+    outputs = render()["Outputs"]
+    assert outputs["AlertsDestinationArn"]["Value"] == "AlertsDestination.Arn"
+    assert outputs["StoppedTasksDestinationArn"]["Value"] == "StoppedTasksDestination.Arn"
+    assert outputs["DeadLetterQueueUrl"]["Value"] == "DeadLetterQueue"  # Ref: the queue URL
+    command = outputs["ReadDeadLettersCommand"]["Value"]
+    assert command.startswith("aws sqs receive-message ")
+    for part in ("--queue-url DeadLetterQueue", "--attribute-names All",
+                 "--message-attribute-names All", "--max-number-of-messages 10"):
+        assert part in command
+
+
+@pytest.mark.parametrize("names", ['prod"cluster', "prod/cluster", "a:b", "x*"])
+def test_cluster_names_cannot_break_out_of_the_pattern(names):
+    # Names are pasted into JSON strings, so ClusterNames' AllowedPattern admits only what an ECS
+    # cluster name may hold (letters, digits, - and _); cloud-radar enforces it like CloudFormation.
+    with pytest.raises(ValueError):
+        Template.from_yaml(TEMPLATE).render({**REQUIRED, "ClusterNames": f"prod-cluster,{names}"})
