@@ -236,7 +236,13 @@ fn write_all(body: &OutgoingBody, bytes: &[u8]) -> Result<(), StreamError> {
         stream.write(now)?;
         rest = later;
     }
-    stream.flush()
+    // With every byte written, `Closed` only means the host has already sent the whole body
+    // (wasmtime-wasi-http closes the stream once `content-length` bytes went out, which a
+    // reused connection can do before we flush): the body is complete, not failed.
+    match stream.flush() {
+        Ok(()) | Err(StreamError::Closed) => Ok(()),
+        Err(error) => Err(error),
+    }
 }
 
 fn respond(response_out: ResponseOutparam, reply: &Reply) {
