@@ -1,0 +1,117 @@
+//! The whole pipeline (`handle` with the in-memory host) on fuzzed requests: method, path,
+//! headers, configuration, Slack's answer and the body. Every answer must be a JSON object
+//! with a status the README documents, and at most one message may go to Slack.
+//!
+//! Input: six choice bytes, one fuzzed setting value up to a NUL byte, then the body. The
+//! seeds in `corpus/pipeline/` are the fixtures behind `\x00\x00\x00\x00\x00\xff\x00`.
+
+#![no_main]
+
+use ecs_deploy_alerts::delivery::{SlackResponse, TransportFailure};
+use ecs_deploy_alerts::memory::MemoryHost;
+use ecs_deploy_alerts::settings::KEYS;
+use libfuzzer_sys::fuzz_target;
+
+const METHODS: [&str; 4] = ["POST", "GET", "PUT", "OPTIONS"];
+const PATHS: [&str; 4] = ["/", "/health", "/health?x=1", "/events"];
+const KEY: &str = "fuzz-key";
+
+/// Configurations worth telling apart: delivery, dry run, Basic, open, broken.
+const PROFILES: [&[(&str, &str)]; 6] = [
+    &[
+        ("slack_webhook_url", "https://hooks.slack.com/services/T/B/X"),
+        ("api_key", KEY),
+        ("account_environments", "444455556666=production"),
+    ],
+    &[("dry_run", "true"), ("api_key", KEY)],
+    &[
+        ("slack_webhook_url", "http://127.0.0.1:9/hook"),
+        ("basic_auth_username", "eb"),
+        ("basic_auth_password", "pw"),
+    ],
+    &[("dry_run", "true"), ("allow_unauthenticated", "true")],
+    &[("api_key", KEY)],
+    &[],
+];
+
+fn slack_answer(choice: u8) -> Result<SlackResponse, TransportFailure> {
+    let (status, retry_after, body) = match choice % 8 {
+        0 => (200, None, "ok"),
+        1 => (429, Some("17"), ""),
+        2 => (429, Some("Fri, 27 Nov 2026 00:02:00 GMT"), ""),
+        3 => (410, None, "channel_is_archived"),
+        4 => (503, Some("99999999999999999999"), ""),
+        5 => (413, None, "<html>"),
+        6 => return Err(TransportFailure::Timeout),
+        _ => return Err(TransportFailure::Unreachable("connection_refused")),
+    };
+    Ok(SlackResponse {
+        status,
+        retry_after: retry_after.map(str::to_owned),
+        body: body.as_bytes().to_vec(),
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((choices, rest)) = data.split_first_chunk::<6>() else {
+        return;
+    };
+    let [method, path, headers, profile, slack, key] = *choices;
+    let (value, body) = match rest.iter().position(|&b| b == 0) {
+        Some(end) => (&rest[..end], &rest[end + 1..]),
+        None => (rest, &[][..]),
+    };
+    let value = String::from_utf8_lossy(value);
+    let mut settings: Vec<(&str, &str)> = PROFILES[usize::from(profile) % PROFILES.len()].to_vec();
+    if let Some(key) = KEYS.get(usize::from(key)) {
+        settings.retain(|(k, _)| k != key);
+        settings.push((key, &value));
+    }
+    let mut host = MemoryHost::new(&settings, body);
+    host.slack = slack_answer(slack);
+    if headers & 0x80 != 0 {
+        host.body = None;
+    }
+    let declared = body.len().to_string();
+    let mut request_headers = vec![("content-type", "application/json")];
+    if headers & 1 != 0 {
+        request_headers.push(("x-api-key", KEY));
+    }
+    if headers & 2 != 0 {
+        request_headers.push(("x-api-key", "other"));
+    }
+    if headers & 4 != 0 {
+        request_headers.push(("authorization", "Basic ZWI6cHc="));
+    }
+    if headers & 8 != 0 {
+        request_headers.push(("content-length", &declared));
+    }
+    if headers & 16 != 0 {
+        request_headers.push(("content-length", "99999999999999999999"));
+    }
+    let handled = host.handle(
+        METHODS[usize::from(method) % METHODS.len()],
+        PATHS[usize::from(path) % PATHS.len()],
+        &request_headers,
+    );
+    let status = handled.reply.status;
+    assert!(
+        matches!(
+            status,
+            200 | 202 | 400 | 401 | 405 | 413 | 424 | 429 | 500 | 502 | 503 | 504
+        ),
+        "undocumented status {status}"
+    );
+    let answer: serde_json::Value =
+        serde_json::from_slice(&handled.reply.body).expect("every answer is JSON");
+    assert!(answer.is_object());
+    let log: serde_json::Value =
+        serde_json::from_str(&handled.log.to_json()).expect("the log line is JSON");
+    assert_eq!(log["status"], status);
+    assert!(host.posts.len() <= 1, "{} posts for one request", host.posts.len());
+    for post in &host.posts {
+        let payload: serde_json::Value =
+            serde_json::from_slice(&post.payload).expect("Slack payloads are JSON");
+        assert!(payload["text"].is_string());
+    }
+});
