@@ -124,6 +124,38 @@ impl ClusterArn {
     }
 }
 
+/// An ECS task ARN, new (`task/CLUSTER/ID`) or old (`task/ID`) format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskArn {
+    /// The cluster name, present only in the new format.
+    pub cluster: Option<String>,
+    /// The task id: letters, digits and `-`, safe in a URL path and a store key.
+    pub id: String,
+}
+
+impl TaskArn {
+    /// Parses `arn:PARTITION:ecs:REGION:ACCOUNT:task/[CLUSTER/]ID`.
+    pub fn parse(text: &str) -> Result<Self, &'static str> {
+        let (_, resource) = ecs_resource(text)?;
+        let names = resource
+            .strip_prefix("task/")
+            .ok_or("expected an ECS task ARN")?;
+        let (cluster, id) = match names.split_once('/') {
+            Some((cluster, id)) => (Some(name(cluster)?), id),
+            None => (None, names),
+        };
+        let valid = (1..=64).contains(&id.len())
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if !valid {
+            return Err("expected a task id of 1 to 64 letters, digits or `-`");
+        }
+        Ok(Self {
+            cluster,
+            id: id.to_owned(),
+        })
+    }
+}
+
 /// Splits an ECS ARN into its partition and resource part.
 fn ecs_resource(text: &str) -> Result<(Partition, &str), &'static str> {
     let mut parts = text.splitn(6, ':');
@@ -185,6 +217,29 @@ mod tests {
             "us west",
         ] {
             assert!(Region::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn task_arns_in_both_formats() {
+        let new = TaskArn::parse(
+            "arn:aws:ecs:us-east-1:111122223333:task/prod-cluster/4c8d2e1f0a9b47c6b5d3e2f1a0b9c8d7",
+        )
+        .unwrap();
+        assert_eq!(new.cluster.as_deref(), Some("prod-cluster"));
+        assert_eq!(new.id, "4c8d2e1f0a9b47c6b5d3e2f1a0b9c8d7");
+        let old = TaskArn::parse(
+            "arn:aws:ecs:us-east-1:111122223333:task/0b69d5c0-d655-4695-98cd-5d2d526d9d5a",
+        )
+        .unwrap();
+        assert_eq!(old.cluster, None);
+        for bad in [
+            "arn:aws:ecs:us-east-1:111122223333:task/c/../x",
+            "arn:aws:ecs:us-east-1:111122223333:task/c/",
+            "arn:aws:ecs:us-east-1:111122223333:service/c/s",
+            "arn:aws:ecs:us-east-1:111122223333:task/c/a b",
+        ] {
+            assert!(TaskArn::parse(bad).is_err(), "{bad}");
         }
     }
 

@@ -17,13 +17,12 @@ use wasi::io::streams::{InputStream, StreamError};
 
 use crate::delivery::{SlackResponse, Timeouts, TransportFailure, is_permanent_rejection};
 use crate::settings::ConfigStoreError;
+use crate::state::{KeyValue, StoreError};
 use crate::webhook::WebhookUrl;
 use crate::{Host, Reply, RequestHead};
 
-mod bindings {
-    wit_bindgen::generate!({ path: "wit", world: "alerts", generate_all });
-}
-use bindings::wasi::config::store;
+use spin_sdk::wit::wasi::config::store as config;
+use spin_sdk::wit::wasi::keyvalue::store as keyvalue;
 
 /// Slack's error codes are short; read no more of a rejection's body than this.
 const SLACK_ERROR_LIMIT: usize = 256;
@@ -41,6 +40,7 @@ fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
     };
     let mut host = Wasi {
         request: Some(request),
+        bucket: None,
     };
     let mut handled = crate::handle(&head, &mut host);
     respond(response_out, &handled.reply);
@@ -54,11 +54,60 @@ fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
 struct Wasi {
     /// The request, until its body is read.
     request: Option<IncomingRequest>,
+    /// The key-value store, opened on first use (most requests never touch it).
+    bucket: Option<Result<keyvalue::Bucket, StoreError>>,
+}
+
+/// The key-value store the component uses; `spin.toml` must list it in `key_value_stores`.
+const STORE_LABEL: &str = "default";
+
+/// Pages of `list-keys` read at most (Spin answers in one page; a cursor is followed).
+const MAX_KEY_PAGES: usize = 64;
+
+impl Wasi {
+    fn bucket(&mut self) -> Result<&keyvalue::Bucket, StoreError> {
+        self.bucket
+            .get_or_insert_with(|| keyvalue::open(STORE_LABEL).map_err(|_| StoreError))
+            .as_ref()
+            .map_err(|&e| e)
+    }
+}
+
+// The store's own error texts are dropped: they may name hosts or paths.
+impl KeyValue for Wasi {
+    fn get(&mut self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.bucket()?.get(key).map_err(|_| StoreError)
+    }
+
+    fn set(&mut self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.bucket()?.set(key, value).map_err(|_| StoreError)
+    }
+
+    fn delete(&mut self, key: &str) -> Result<(), StoreError> {
+        self.bucket()?.delete(key).map_err(|_| StoreError)
+    }
+
+    fn keys(&mut self) -> Result<Vec<String>, StoreError> {
+        let bucket = self.bucket()?;
+        let mut keys = Vec::new();
+        let mut cursor = None;
+        for _ in 0..MAX_KEY_PAGES {
+            let page = bucket
+                .list_keys(cursor.as_deref())
+                .map_err(|_| StoreError)?;
+            keys.extend(page.keys);
+            cursor = page.cursor;
+            if cursor.is_none() {
+                break;
+            }
+        }
+        Ok(keys)
+    }
 }
 
 impl Host for Wasi {
     fn config(&mut self, key: &str) -> Result<Option<String>, ConfigStoreError> {
-        store::get(key).map_err(|_| ConfigStoreError)
+        config::get(key).map_err(|_| ConfigStoreError)
     }
 
     fn read_body(&mut self, up_to: usize) -> Option<Vec<u8>> {

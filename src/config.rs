@@ -5,8 +5,9 @@ use crate::auth::AuthPolicy;
 use crate::environment::{EnvironmentResolver, parse_accounts, parse_rules};
 use crate::error::Error;
 use crate::settings::{
-    ACCOUNT_ENVIRONMENTS, DRY_RUN, ENVIRONMENT_RULES, SLACK_WEBHOOK_URL, Settings,
+    ACCOUNT_ENVIRONMENTS, DRY_RUN, ENVIRONMENT_RULES, NOTIFY, SLACK_WEBHOOK_URL, Settings,
 };
+use crate::story::Notify;
 use crate::webhook::WebhookUrl;
 
 /// Where alerts go.
@@ -25,6 +26,8 @@ pub struct AlertConfig {
     pub delivery: Delivery,
     /// Environment naming rules.
     pub environments: EnvironmentResolver,
+    /// Which kinds of message post.
+    pub notify: Notify,
 }
 
 /// The parsed configuration.
@@ -71,9 +74,16 @@ impl AlertConfig {
             .map(parse_rules)
             .transpose()
             .map_err(|reason| invalid(ENVIRONMENT_RULES, reason))?;
+        let notify = settings
+            .get(NOTIFY)
+            .map(Notify::parse)
+            .transpose()
+            .map_err(|reason| invalid(NOTIFY, reason))?
+            .unwrap_or_default();
         Ok(Self {
             delivery,
             environments: EnvironmentResolver::new(accounts, rules),
+            notify,
         })
     }
 }
@@ -123,7 +133,11 @@ mod tests {
 
     #[test]
     fn environment_problems_name_their_key() {
-        for (key, value) in [(ENVIRONMENT_RULES, "prod"), (ACCOUNT_ENVIRONMENTS, "1=x")] {
+        for (key, value) in [
+            (ENVIRONMENT_RULES, "prod"),
+            (ACCOUNT_ENVIRONMENTS, "1=x"),
+            (NOTIFY, "deployment_failed,everything"),
+        ] {
             let error = alerts(&[(SLACK_WEBHOOK_URL, WEBHOOK), (key, value)]).unwrap_err();
             assert!(
                 matches!(&error, Error::ConfigInvalid { key: k, .. } if *k == key),

@@ -19,7 +19,39 @@ pub fn deployments_url(
     cluster: Option<&str>,
     service: &str,
 ) -> Option<String> {
-    let mut url = String::with_capacity(128);
+    let mut url = ecs_base(partition, region)?;
+    if let Some(cluster) = cluster {
+        url.push('/');
+        url.extend(utf8_percent_encode(cluster, PATH_SEGMENT));
+        url.push_str("/services/");
+        url.extend(utf8_percent_encode(service, PATH_SEGMENT));
+        url.push_str("/deployments");
+    }
+    url.push_str("?region=");
+    url.push_str(region.as_str());
+    Some(url)
+}
+
+/// A task's Configuration tab; `None` where the partition has no public console.
+pub fn task_url(
+    partition: Partition,
+    region: &Region,
+    cluster: &str,
+    task_id: &str,
+) -> Option<String> {
+    let mut url = ecs_base(partition, region)?;
+    url.push('/');
+    url.extend(utf8_percent_encode(cluster, PATH_SEGMENT));
+    url.push_str("/tasks/");
+    url.extend(utf8_percent_encode(task_id, PATH_SEGMENT));
+    url.push_str("/configuration?region=");
+    url.push_str(region.as_str());
+    Some(url)
+}
+
+/// `https://CONSOLE-HOST/ecs/v2/clusters` for the partition.
+fn ecs_base(partition: Partition, region: &Region) -> Option<String> {
+    let mut url = String::with_capacity(160);
     match partition {
         Partition::Aws | Partition::AwsCn => {
             url.push_str("https://");
@@ -33,15 +65,6 @@ pub fn deployments_url(
         Partition::Other => return None,
     }
     url.push_str("/ecs/v2/clusters");
-    if let Some(cluster) = cluster {
-        url.push('/');
-        url.extend(utf8_percent_encode(cluster, PATH_SEGMENT));
-        url.push_str("/services/");
-        url.extend(utf8_percent_encode(service, PATH_SEGMENT));
-        url.push_str("/deployments");
-    }
-    url.push_str("?region=");
-    url.push_str(region.as_str());
     Some(url)
 }
 
@@ -90,6 +113,24 @@ mod tests {
             ),
             "{link}"
         );
+    }
+
+    #[test]
+    fn task_links_per_partition() {
+        let region = Region::parse("us-east-1").unwrap();
+        assert_eq!(
+            task_url(Partition::Aws, &region, "prod-cluster", "4c8d").as_deref(),
+            Some(
+                "https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/prod-cluster/tasks/4c8d/configuration?region=us-east-1"
+            )
+        );
+        let gov = Region::parse("us-gov-west-1").unwrap();
+        assert!(
+            task_url(Partition::AwsUsGov, &gov, "c d", "t")
+                .unwrap()
+                .starts_with("https://console.amazonaws-us-gov.com/ecs/v2/clusters/c%20d/tasks/t/")
+        );
+        assert_eq!(task_url(Partition::Other, &region, "c", "t"), None);
     }
 
     #[test]

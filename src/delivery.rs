@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::error::{DEFAULT_RETRY_AFTER_SECS, Error};
+use crate::time;
 
 /// EventBridge gives up on an API destination after 5 s; answer well before.
 pub const ANSWER_DEADLINE: Duration = Duration::from_millis(4500);
@@ -104,7 +105,7 @@ fn retry_after_secs(header: Option<&str>, now: u64) -> Option<u32> {
         // Too many digits for a u64 is still a number: past the cap.
         value.parse::<u64>().unwrap_or(u64::MAX)
     } else {
-        http_date::parse(value)?.saturating_sub(now)
+        time::http_date(value)?.saturating_sub(now)
     };
     Some(secs.clamp(1, u64::from(MAX_RETRY_AFTER_SECS)) as u32)
 }
@@ -118,98 +119,6 @@ fn error_code(body: &[u8]) -> String {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if looks_like_code { text } else { "unknown" }.to_owned()
-}
-
-/// HTTP-dates (RFC 9110 §5.6.7): IMF-fixdate, and the obsolete RFC 850 and asctime forms
-/// that recipients must also accept.
-mod http_date {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-
-    /// Unix seconds of an HTTP-date, or `None` if it is not one.
-    pub fn parse(text: &str) -> Option<u64> {
-        let fields: Vec<&str> = text.split([' ', ',']).filter(|f| !f.is_empty()).collect();
-        let (day, month, year, time) = match fields.as_slice() {
-            // Sun, 06 Nov 1994 08:49:37 GMT
-            [_, day, month, year, time, "GMT"] => (*day, *month, year.parse().ok()?, *time),
-            // Sunday, 06-Nov-94 08:49:37 GMT
-            [_, date, time, "GMT"] => {
-                let mut parts = date.split('-');
-                let (day, month, yy) = (parts.next()?, parts.next()?, parts.next()?);
-                if parts.next().is_some() || yy.len() != 2 {
-                    return None;
-                }
-                // Two-digit years more than 50 years ahead are in the past century; from
-                // today's vantage point that is simply 19xx for 50..99.
-                let yy: u64 = yy.parse().ok()?;
-                (
-                    day,
-                    month,
-                    if yy >= 50 { 1900 + yy } else { 2000 + yy },
-                    *time,
-                )
-            }
-            // Sun Nov  6 08:49:37 1994
-            [_, month, day, time, year] => (*day, *month, year.parse().ok()?, *time),
-            _ => return None,
-        };
-        let month = MONTHS.iter().position(|m| *m == month)? as u64 + 1;
-        let day: u64 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
-        let mut clock = time.split(':').map(|part| part.parse::<u64>().ok());
-        let (Some(Some(h)), Some(Some(m)), Some(Some(s)), None) =
-            (clock.next(), clock.next(), clock.next(), clock.next())
-        else {
-            return None;
-        };
-        if h > 23 || m > 59 || s > 60 || !(1970..=9999).contains(&year) {
-            return None;
-        }
-        Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s)
-    }
-
-    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-    fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
-        let year = if month <= 2 { year - 1 } else { year };
-        let era = year / 400;
-        let year_of_era = year - era * 400;
-        let month_index = (month + 9) % 12;
-        let day_of_year = (153 * month_index + 2) / 5 + day - 1;
-        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-        era * 146_097 + day_of_era - 719_468
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::parse;
-
-        #[test]
-        fn the_three_forms_of_rfc_9110() {
-            // 784111777 is 1994-11-06T08:49:37Z, RFC 9110's example.
-            for text in [
-                "Sun, 06 Nov 1994 08:49:37 GMT",
-                "Sunday, 06-Nov-94 08:49:37 GMT",
-                "Sun Nov  6 08:49:37 1994",
-            ] {
-                assert_eq!(parse(text), Some(784_111_777), "{text}");
-            }
-            assert_eq!(parse("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
-            assert_eq!(parse("Tue, 29 Feb 2028 23:59:59 GMT"), Some(1_835_481_599));
-            for bad in [
-                "",
-                "17",
-                "Sun, 06 Nov 1994 08:49:37 UTC",
-                "Sun, 06 Foo 1994 08:49:37 GMT",
-                "Sun, 32 Nov 1994 08:49:37 GMT",
-                "Sun, 06 Nov 1994 24:00:00 GMT",
-                "Sun, 06 Nov 1994 08:49 GMT",
-                "Sun, 06 Nov 1969 08:49:37 GMT",
-                "Sunday, 06-Nov-1994 08:49:37 GMT",
-            ] {
-                assert_eq!(parse(bad), None, "{bad}");
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -98,6 +98,10 @@ pub enum Error {
     /// Slack did not answer within the request's timeouts.
     #[error("slack did not answer in time")]
     SlackTimeout,
+    /// The key-value store failed while recording an event whose only purpose is to be
+    /// recorded (a stopped task).
+    #[error("the key-value store is unavailable; the event was not recorded")]
+    StoreUnavailable,
 }
 
 impl Error {
@@ -121,7 +125,8 @@ impl Error {
             Self::ConfigMissing(_)
             | Self::ConfigUnavailable(_)
             | Self::AuthNotConfigured
-            | Self::SlackUnreachable(_) => 503,
+            | Self::SlackUnreachable(_)
+            | Self::StoreUnavailable => 503,
             Self::SlackTimeout => 504,
         }
     }
@@ -157,6 +162,7 @@ impl Error {
             Self::SlackFailed { .. } => "slack_failed",
             Self::SlackUnreachable(_) => "slack_unreachable",
             Self::SlackTimeout => "slack_timeout",
+            Self::StoreUnavailable => "store_unavailable",
         }
     }
 
@@ -264,6 +270,7 @@ mod tests {
                 true,
             ),
             (Error::SlackTimeout, 504, None, true),
+            (Error::StoreUnavailable, 503, None, true),
         ];
         for (error, status, retry_after, retried) in table {
             assert_eq!(error.status(), status, "{error:?}");
@@ -336,6 +343,7 @@ mod tests {
             },
             Error::SlackUnreachable("dns_error"),
             Error::SlackTimeout,
+            Error::StoreUnavailable,
         ];
         let mut codes: Vec<_> = errors.iter().map(Error::code).collect();
         codes.sort_unstable();

@@ -36,15 +36,19 @@ pub struct EventBridgeEvent<'a, D> {
     pub detail: D,
 }
 
-/// A JSON value as far as events need it: strings (borrowed where possible) and arrays are
-/// kept, anything else is only named.
+/// A JSON value as far as events need it: strings (borrowed where possible), integers,
+/// arrays and objects are kept, anything else is only named.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Json<'a> {
     /// A string.
     Str(Cow<'a, str>),
+    /// An integer.
+    Int(i64),
     /// An array.
     Array(Vec<Json<'a>>),
-    /// Any other value, by kind: "a number", "an object", ...
+    /// An object's members, in order.
+    Object(Vec<(Cow<'a, str>, Json<'a>)>),
+    /// Any other value, by kind: "a number", "a boolean", ...
     Other(&'static str),
 }
 
@@ -79,12 +83,12 @@ impl<'de: 'a, 'a> Visitor<'de> for JsonVisitor<'a> {
         Ok(Json::Other("a boolean"))
     }
 
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Json::Other("a number"))
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Json::Int(v))
     }
 
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Json::Other("a number"))
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(i64::try_from(v).map_or(Json::Other("a number"), Json::Int))
     }
 
     fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
@@ -104,18 +108,29 @@ impl<'de: 'a, 'a> Visitor<'de> for JsonVisitor<'a> {
     }
 
     fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Json::Other("an object"))
+        let mut members = Vec::new();
+        while let Some(entry) = map.next_entry::<Cow<'de, str>, Json<'a>>()? {
+            members.push(entry);
+        }
+        Ok(Json::Object(members))
     }
 }
 
-impl Json<'_> {
+impl<'a> Json<'a> {
     fn kind(&self) -> &'static str {
         match self {
             Json::Str(_) => "a string",
+            Json::Int(_) => "a number",
             Json::Array(_) => "an array",
+            Json::Object(_) => "an object",
             Json::Other(kind) => kind,
         }
+    }
+
+    /// The member `name` of an object, taken out.
+    fn take(members: &mut Vec<(Cow<'a, str>, Json<'a>)>, name: &str) -> Option<Json<'a>> {
+        let at = members.iter().position(|(key, _)| key == name)?;
+        Some(members.swap_remove(at).1)
     }
 }
 
@@ -130,6 +145,15 @@ fn optional<'a>(field: Option<Json<'a>>, path: &str) -> Result<Option<Cow<'a, st
         None => Ok(None),
         Some(Json::Str(text)) => Ok(Some(text)),
         Some(other) => Err(wrong_type(path, "a string", other.kind())),
+    }
+}
+
+/// A field that may be absent or null, and is an integer otherwise.
+fn integer(field: Option<Json<'_>>, path: &str) -> Result<Option<i64>, Error> {
+    match field {
+        None => Ok(None),
+        Some(Json::Int(value)) => Ok(Some(value)),
+        Some(other) => Err(wrong_type(path, "an integer", other.kind())),
     }
 }
 
@@ -241,6 +265,163 @@ impl<'a> Detail<'a> for DeploymentStateChange<'a> {
             updated_at: optional(raw.updated_at, "detail.updatedAt")?,
             reason: optional(raw.reason, "detail.reason")?,
             cluster_arn: optional(raw.cluster_arn, "detail.clusterArn")?,
+        })
+    }
+}
+
+/// `detail` of `ECS Task State Change` events (the task as DescribeTasks shows it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskStateChange<'a> {
+    /// `RUNNING`, `STOPPED`, ...
+    pub last_status: Option<Cow<'a, str>>,
+    /// For a service's task, the deployment that started it (`ecs-svc/...`).
+    pub started_by: Option<Cow<'a, str>>,
+    /// `service:NAME` for a service's task.
+    pub group: Option<Cow<'a, str>>,
+    /// Why the task stopped, as a code (`EssentialContainerExited`, ...).
+    pub stop_code: Option<Cow<'a, str>>,
+    /// Why the task stopped, in ECS's words.
+    pub stopped_reason: Option<Cow<'a, str>>,
+    /// When it stopped.
+    pub stopped_at: Option<Cow<'a, str>>,
+    /// The task.
+    pub task_arn: Option<Cow<'a, str>>,
+    /// The cluster.
+    pub cluster_arn: Option<Cow<'a, str>>,
+    /// The task definition (`task-definition/FAMILY:REVISION`).
+    pub task_definition_arn: Option<Cow<'a, str>>,
+    /// Its containers.
+    pub containers: Vec<Container<'a>>,
+}
+
+/// A container of a task.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Container<'a> {
+    /// The container's name in the task definition.
+    pub name: Option<Cow<'a, str>>,
+    /// Its image.
+    pub image: Option<Cow<'a, str>>,
+    /// Its exit code, when it ran and exited.
+    pub exit_code: Option<i64>,
+    /// Why it stopped (`CannotPullContainerError: ...`, `OutOfMemoryError: ...`).
+    pub reason: Option<Cow<'a, str>>,
+}
+
+/// [`TaskStateChange`] as sent.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawTaskStateChange<'a> {
+    #[serde(borrow)]
+    last_status: Option<Json<'a>>,
+    #[serde(borrow)]
+    started_by: Option<Json<'a>>,
+    #[serde(borrow)]
+    group: Option<Json<'a>>,
+    #[serde(borrow)]
+    stop_code: Option<Json<'a>>,
+    #[serde(borrow)]
+    stopped_reason: Option<Json<'a>>,
+    #[serde(borrow)]
+    stopped_at: Option<Json<'a>>,
+    #[serde(borrow)]
+    task_arn: Option<Json<'a>>,
+    #[serde(borrow)]
+    cluster_arn: Option<Json<'a>>,
+    #[serde(borrow)]
+    task_definition_arn: Option<Json<'a>>,
+    #[serde(borrow)]
+    containers: Option<Json<'a>>,
+}
+
+impl<'a> Detail<'a> for TaskStateChange<'a> {
+    type Raw = RawTaskStateChange<'a>;
+
+    fn check(raw: Self::Raw) -> Result<Self, Error> {
+        let containers = match raw.containers {
+            None => Vec::new(),
+            Some(Json::Array(items)) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| container(item, i))
+                .collect::<Result<_, _>>()?,
+            Some(other) => return Err(wrong_type("detail.containers", "an array", other.kind())),
+        };
+        Ok(Self {
+            last_status: optional(raw.last_status, "detail.lastStatus")?,
+            started_by: optional(raw.started_by, "detail.startedBy")?,
+            group: optional(raw.group, "detail.group")?,
+            stop_code: optional(raw.stop_code, "detail.stopCode")?,
+            stopped_reason: optional(raw.stopped_reason, "detail.stoppedReason")?,
+            stopped_at: optional(raw.stopped_at, "detail.stoppedAt")?,
+            task_arn: optional(raw.task_arn, "detail.taskArn")?,
+            cluster_arn: optional(raw.cluster_arn, "detail.clusterArn")?,
+            task_definition_arn: optional(raw.task_definition_arn, "detail.taskDefinitionArn")?,
+            containers,
+        })
+    }
+}
+
+fn container<'a>(item: Json<'a>, i: usize) -> Result<Container<'a>, Error> {
+    let path = |field: &str| format!("detail.containers[{i}].{field}");
+    let mut members = match item {
+        Json::Object(members) => members,
+        other => {
+            return Err(wrong_type(
+                &format!("detail.containers[{i}]"),
+                "an object",
+                other.kind(),
+            ));
+        }
+    };
+    Ok(Container {
+        name: optional(Json::take(&mut members, "name"), &path("name"))?,
+        image: optional(Json::take(&mut members, "image"), &path("image"))?,
+        exit_code: integer(Json::take(&mut members, "exitCode"), &path("exitCode"))?,
+        reason: optional(Json::take(&mut members, "reason"), &path("reason"))?,
+    })
+}
+
+/// `detail` of `ECS Service Action` events.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceAction<'a> {
+    /// `INFO`, `WARN` or `ERROR`.
+    pub event_type: Option<Cow<'a, str>>,
+    /// Such as `SERVICE_TASK_PLACEMENT_FAILURE`.
+    pub event_name: Option<Cow<'a, str>>,
+    /// The cluster.
+    pub cluster_arn: Option<Cow<'a, str>>,
+    /// When it happened.
+    pub created_at: Option<Cow<'a, str>>,
+    /// Such as `RESOURCE:MEMORY`.
+    pub reason: Option<Cow<'a, str>>,
+}
+
+/// [`ServiceAction`] as sent.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawServiceAction<'a> {
+    #[serde(borrow)]
+    event_type: Option<Json<'a>>,
+    #[serde(borrow)]
+    event_name: Option<Json<'a>>,
+    #[serde(borrow)]
+    cluster_arn: Option<Json<'a>>,
+    #[serde(borrow)]
+    created_at: Option<Json<'a>>,
+    #[serde(borrow)]
+    reason: Option<Json<'a>>,
+}
+
+impl<'a> Detail<'a> for ServiceAction<'a> {
+    type Raw = RawServiceAction<'a>;
+
+    fn check(raw: Self::Raw) -> Result<Self, Error> {
+        Ok(Self {
+            event_type: optional(raw.event_type, "detail.eventType")?,
+            event_name: optional(raw.event_name, "detail.eventName")?,
+            cluster_arn: optional(raw.cluster_arn, "detail.clusterArn")?,
+            created_at: optional(raw.created_at, "detail.createdAt")?,
+            reason: optional(raw.reason, "detail.reason")?,
         })
     }
 }

@@ -1,13 +1,14 @@
-//! ecs-deploy-alerts: Amazon ECS deployment failures, delivered by EventBridge API
-//! destinations, become Slack alerts.
+//! ecs-deploy-alerts: Amazon ECS deployment events, delivered by EventBridge API destinations,
+//! become the deployment's story in Slack: why it failed, the rollback and its outcome.
 //!
 //! Everything here but [`component`] is plain Rust that builds and tests natively. The
 //! pipeline [`handle`] reaches the outside world only through the [`Host`] trait, which the
-//! Spin component implements with WASI and the tests implement in memory.
+//! Spin component implements with WASI and the tests implement in memory. In reading order:
+//! [`auth`], [`event`], [`classify`], [`state`], [`story`], [`slack`], [`delivery`].
 
-pub mod alert;
 pub mod auth;
 pub mod aws;
+pub mod classify;
 #[cfg(all(target_arch = "wasm32", feature = "component"))]
 mod component;
 pub mod config;
@@ -19,16 +20,20 @@ pub mod event;
 pub mod memory;
 pub mod settings;
 pub mod slack;
+pub mod state;
+pub mod story;
+pub mod time;
 pub mod webhook;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::alert::Assessment;
+use crate::classify::Fact;
 use crate::config::{Config, Delivery};
 use crate::delivery::{SLACK_TIMEOUTS, SlackResponse, Timeouts, TransportFailure};
 use crate::error::Error;
 use crate::settings::{ConfigStoreError, Settings};
+use crate::state::{KeyValue, StoreError};
 use crate::webhook::WebhookUrl;
 
 /// The largest request body accepted; EventBridge events are at most 256 KB.
@@ -41,11 +46,15 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// answer or a log line repeats.
 pub const MAX_ECHO_CHARS: usize = 256;
 
+/// The key `/health` reads to see that the store answers; never written.
+const HEALTH_PROBE_KEY: &str = "health:probe";
+
 /// The most characters of an error message in an answer.
 const MAX_MESSAGE_CHARS: usize = 512;
 
-/// What the pipeline needs from the host it runs in.
-pub trait Host {
+/// What the pipeline needs from the host it runs in: configuration, the request body, the
+/// key-value store ([`KeyValue`]), Slack and a clock.
+pub trait Host: KeyValue {
     /// Reads a configuration value (`wasi:config/store`).
     fn config(&mut self, key: &str) -> Result<Option<String>, ConfigStoreError>;
     /// Reads the request body, stopping after `up_to` bytes; `None` if the stream broke.
@@ -128,8 +137,12 @@ pub struct LogLine {
     /// The derived environment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
-    /// `delivered`, `dry_run`, `ignored`, `health` or the error code.
+    /// `delivered`, `duplicate`, `dry_run`, `recorded`, `ignored`, `health` or the error code.
     pub outcome: &'static str,
+    /// `unavailable` when the key-value store failed and the message went out without what
+    /// it would have recalled (or without being remembered as delivered).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store: Option<&'static str>,
     /// Our answer's status.
     pub status: u16,
     /// Slack's status, when Slack answered.
@@ -162,7 +175,9 @@ pub struct Handled {
 /// How a request that got through ended.
 enum Outcome {
     Delivered { slack_status: u16 },
+    Duplicate,
     DryRun { payload: Box<RawValue> },
+    Recorded,
     Ignored { why: String },
 }
 
@@ -218,32 +233,61 @@ fn process_event(
     let event = event::parse_envelope(&body)?;
     log.event_id = Some(capped(&event.id, MAX_ECHO_CHARS));
     log.event_name = Some(capped(&event.detail_type, MAX_ECHO_CHARS));
-    let alert = match alert::assess(event, &config.environments)? {
-        Assessment::Alert(alert) => alert,
-        Assessment::Ignored { event_name, why } => {
-            if let Some(name) = event_name {
-                log.event_name = Some(capped(&name, MAX_ECHO_CHARS));
-            }
-            return Ok(Outcome::Ignored { why });
+    let event_id = event.id.clone();
+    let now = host.now();
+    let fact = classify::classify(event, &config.environments, now)?;
+    if let Some(name) = fact.event_name() {
+        log.event_name = Some(capped(name, MAX_ECHO_CHARS));
+    }
+    match &fact {
+        Fact::Ignored { why, .. } => {
+            return Ok(Outcome::Ignored {
+                why: why.to_string(),
+            });
         }
+        // Recorded whatever `notify` says, also in dry run: a failure alert reads it.
+        Fact::StoppedTask(task) => {
+            state::record_task(host, task, now).map_err(|StoreError| Error::StoreUnavailable)?;
+            return Ok(Outcome::Recorded);
+        }
+        _ => {}
+    }
+    // A redelivery of an event Slack already took stops here, before the story remembers
+    // anything again. A dry run never marks, so it never finds one.
+    let mut store_failed = false;
+    if matches!(config.delivery, Delivery::Slack(_)) {
+        match state::was_delivered(host, &event_id, now) {
+            Ok(true) => return Ok(Outcome::Duplicate),
+            Ok(false) => {}
+            Err(StoreError) => store_failed = true,
+        }
+    }
+    let told = story::tell(&fact, host, config.notify, now);
+    store_failed |= told.store_failed;
+    let message = match told.message {
+        Ok(message) => message,
+        Err(why) => return Ok(Outcome::Ignored { why }),
     };
-    log.event_name = Some(alert::DEPLOYMENT_FAILED.to_owned());
-    log.cluster.clone_from(&alert.cluster);
-    log.service = Some(alert.service.clone());
-    log.environment = Some(alert.environment.to_owned());
-
-    let payload = slack::render(&alert);
-    match &config.delivery {
-        Delivery::DryRun => Ok(Outcome::DryRun {
+    let service = message.service();
+    log.cluster.clone_from(&service.cluster);
+    log.service = Some(service.name.clone());
+    log.environment = Some(service.environment.to_owned());
+    let payload = slack::render(&message);
+    let outcome = match &config.delivery {
+        Delivery::DryRun => Outcome::DryRun {
             payload: raw_json(payload),
-        }),
+        },
         Delivery::Slack(webhook) => {
             let answer = host.post(webhook, &payload, SLACK_TIMEOUTS);
             log.slack_status = answer.as_ref().ok().map(|r| r.status);
             let slack_status = delivery::outcome(answer, host.now())?;
-            Ok(Outcome::Delivered { slack_status })
+            // Only once Slack took it: a retry after a failed post must still post.
+            store_failed |= state::mark_delivered(host, &event_id, now).is_err();
+            Outcome::Delivered { slack_status }
         }
-    }
+    };
+    log.store = store_failed.then_some("unavailable");
+    Ok(outcome)
 }
 
 /// JSON we produced ourselves, as a raw value to embed unchanged.
@@ -293,6 +337,15 @@ fn answer_outcome(outcome: Outcome, log: &mut LogLine) -> Reply {
                 ..Answer::default()
             },
         ),
+        Outcome::Duplicate => (
+            200,
+            "duplicate",
+            Answer {
+                message: Some("slack already has this event's message".to_owned()),
+                ..Answer::default()
+            },
+        ),
+        Outcome::Recorded => (202, "recorded", Answer::default()),
         Outcome::DryRun { payload } => (
             200,
             "dry_run",
@@ -344,8 +397,10 @@ impl Serialize for Presence {
 }
 
 /// `GET /health`: 200 when alerts can be delivered, 503 when not (a readiness probe's
-/// answer). Anyone sees the status and readiness; callers with valid credentials also see
-/// the version, which settings are set (booleans only) and the problem, if any.
+/// answer). A store fault makes it `degraded` but still ready: alerts still go out, without
+/// their detail and duplicate suppression. Anyone sees the status and readiness; callers with
+/// valid credentials also see the version, which settings are set (booleans only) and the
+/// problems, if any.
 fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
     #[derive(Serialize)]
     struct HealthAnswer {
@@ -357,6 +412,8 @@ fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
         settings: Option<Presence>,
         #[serde(skip_serializing_if = "Option::is_none")]
         problem: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        store: Option<&'static str>,
     }
     let mut answer = HealthAnswer {
         status: "ok",
@@ -364,7 +421,10 @@ fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
         version: None,
         settings: None,
         problem: None,
+        store: None,
     };
+    // One read, never a write: enough to know the store answers.
+    let store_failed = host.get(HEALTH_PROBE_KEY).is_err();
     let problem = match Settings::read(|key| host.config(key)) {
         Err(error) => Some(error),
         Ok(settings) => match Config::parse(&settings) {
@@ -376,6 +436,10 @@ fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
                     answer.version = Some(VERSION);
                     answer.settings = Some(Presence(settings.presence().collect()));
                     answer.problem = problem.as_ref().map(Error::to_string);
+                    answer.store = store_failed.then_some(
+                        "the key-value store `default` is unavailable: alerts go out without \
+                         their causes and without duplicate suppression",
+                    );
                 }
                 problem
             }
@@ -384,11 +448,14 @@ fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
     if problem.is_some() {
         answer.status = "misconfigured";
         answer.ready = false;
+    } else if store_failed {
+        answer.status = "degraded";
     }
     let reply = json_reply(if answer.ready { 200 } else { 503 }, Vec::new(), &answer);
     let log = LogLine {
         outcome: "health",
         status: reply.status,
+        store: store_failed.then_some("unavailable"),
         ..LogLine::default()
     };
     Handled { reply, log }

@@ -1,8 +1,14 @@
-//! An in-memory [`Host`]: configuration from pairs, a body from bytes, a scripted Slack that
-//! records what it is sent. For native tests, benchmarks and trying the pipeline without Spin.
+//! An in-memory [`Host`]: configuration from pairs, a body from bytes, a key-value store in a
+//! map, a scripted Slack that records what it is sent, and a clock the test sets. For native
+//! tests, benchmarks and trying the pipeline without Spin.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use crate::delivery::{SlackResponse, Timeouts, TransportFailure};
 use crate::settings::ConfigStoreError;
+use crate::state::{KeyValue, StoreError};
 use crate::webhook::WebhookUrl;
 use crate::{Handled, Host, RequestHead};
 
@@ -37,6 +43,35 @@ pub struct MemoryHost {
     pub posts: Vec<Post>,
     /// The wall clock, in seconds since the Unix epoch.
     pub now: u64,
+    /// The key-value store; `None` makes every store operation fail.
+    pub store: Option<MemoryStore>,
+}
+
+/// An in-memory key-value store that counts what is done to it. Clones share it, as
+/// replicas share one Redis.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStore(Rc<RefCell<StoreData>>);
+
+/// What a [`MemoryStore`] holds, and what was done to it.
+#[derive(Debug, Clone, Default)]
+pub struct StoreData {
+    /// The entries.
+    pub entries: BTreeMap<String, Vec<u8>>,
+    /// `get` calls.
+    pub reads: usize,
+    /// `set` calls.
+    pub writes: usize,
+    /// `delete` calls.
+    pub deletes: usize,
+    /// `list-keys` calls.
+    pub lists: usize,
+}
+
+impl MemoryStore {
+    /// A snapshot of the store and its counters.
+    pub fn data(&self) -> StoreData {
+        self.0.borrow().clone()
+    }
 }
 
 impl MemoryHost {
@@ -57,6 +92,7 @@ impl MemoryHost {
             }),
             posts: Vec::new(),
             now: START_OF_TIME,
+            store: Some(MemoryStore::default()),
         }
     }
 
@@ -107,5 +143,42 @@ impl Host for MemoryHost {
 
     fn now(&mut self) -> u64 {
         self.now
+    }
+}
+
+impl MemoryHost {
+    fn store(&mut self) -> Result<std::cell::RefMut<'_, StoreData>, StoreError> {
+        self.store
+            .as_ref()
+            .map(|s| s.0.borrow_mut())
+            .ok_or(StoreError)
+    }
+}
+
+impl KeyValue for MemoryHost {
+    fn get(&mut self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut store = self.store()?;
+        store.reads += 1;
+        Ok(store.entries.get(key).cloned())
+    }
+
+    fn set(&mut self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        let mut store = self.store()?;
+        store.writes += 1;
+        store.entries.insert(key.to_owned(), value.to_vec());
+        Ok(())
+    }
+
+    fn delete(&mut self, key: &str) -> Result<(), StoreError> {
+        let mut store = self.store()?;
+        store.deletes += 1;
+        store.entries.remove(key);
+        Ok(())
+    }
+
+    fn keys(&mut self) -> Result<Vec<String>, StoreError> {
+        let mut store = self.store()?;
+        store.lists += 1;
+        Ok(store.entries.keys().cloned().collect())
     }
 }

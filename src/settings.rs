@@ -21,9 +21,11 @@ pub const ALLOW_UNAUTHENTICATED: &str = "allow_unauthenticated";
 pub const ENVIRONMENT_RULES: &str = "environment_rules";
 /// `ACCOUNT=ENV,...`: environments by AWS account; wins over the name rules.
 pub const ACCOUNT_ENVIRONMENTS: &str = "account_environments";
+/// The kinds of message that post (comma-separated), or `none`.
+pub const NOTIFY: &str = "notify";
 
 /// Every key the component reads, in the order `/health` reports them.
-pub const KEYS: [&str; 9] = [
+pub const KEYS: [&str; 10] = [
     SLACK_WEBHOOK_URL,
     DRY_RUN,
     API_KEY,
@@ -33,6 +35,7 @@ pub const KEYS: [&str; 9] = [
     ALLOW_UNAUTHENTICATED,
     ENVIRONMENT_RULES,
     ACCOUNT_ENVIRONMENTS,
+    NOTIFY,
 ];
 
 /// The raw values of [`KEYS`] as the host served them; empty values count as unset.

@@ -1,14 +1,21 @@
-//! An [`Alert`] as a Slack Block Kit message with a plain-text fallback.
+//! What the story tells, as Slack Block Kit messages with a plain-text fallback: alerts (a
+//! deployment or rollback failed, with the stopped tasks that explain it; a service action of
+//! level ERROR), notices (rolling back, WARN service actions, started, completed) and
+//! recoveries (rolled back).
 //!
 //! Every value that came from the event is shown as code (inline, or a block for reasons),
 //! mrkdwn-escaped, with backticks replaced so it cannot close its code span, in text objects
 //! marked `verbatim`: a reason such as `<!channel>`, `@here`, `*bold*`, a bare URL or
 //! `<https://evil|docs>` shows as text instead of pinging, linking or reformatting the
-//! message. Every Block Kit limit is kept by truncating with `…`.
+//! message. The only links are our own console links. Every Block Kit limit is kept by
+//! truncating with `…`.
 
 use serde::Serialize;
 
-use crate::alert::Alert;
+use crate::classify::{Deployment, Level, Service};
+use crate::console;
+use crate::state::Rollback;
+use crate::story::{CauseGroup, Message, Why};
 
 /// Block Kit limits, in characters.
 pub mod limits {
@@ -24,12 +31,14 @@ pub mod limits {
     pub const FALLBACK: usize = 1000;
 }
 
-/// How much of the reason the fallback text (notifications) carries.
+/// How much of a reason the fallback text (notifications) carries.
 const FALLBACK_REASON: usize = 300;
+/// How much of each cause's reason the Why section shows.
+const CAUSE_REASON: usize = 400;
 
 /// An incoming-webhook message.
 #[derive(Debug, Serialize)]
-pub struct Message {
+pub struct Payload {
     text: String,
     blocks: Vec<Block>,
     /// No link previews: a URL in event text must not pull one in.
@@ -80,51 +89,293 @@ struct Button {
     action_id: &'static str,
 }
 
-/// Renders the alert as the JSON body of a webhook POST.
-pub fn render(alert: &Alert) -> Vec<u8> {
+/// Renders a message as the JSON body of a webhook POST.
+pub fn render(message: &Message) -> Vec<u8> {
     let mut json = Vec::with_capacity(2048);
-    serde_json::to_writer(&mut json, &message(alert))
+    serde_json::to_writer(&mut json, &payload(message))
         .expect("a message of strings always serializes");
     json
 }
 
-/// Builds the message for an alert.
-pub fn message(alert: &Alert) -> Message {
-    let cluster = alert.cluster.as_deref().unwrap_or("unknown");
-    let deployment = alert.deployment_id.as_deref().unwrap_or("unknown");
-    let fields = [
-        ("Environment", alert.environment),
-        ("Cluster", cluster),
-        ("Service", &alert.service),
-        ("Region", alert.region.as_str()),
-        ("Account", alert.account.as_str()),
-        ("Deployment", deployment),
-    ]
-    .into_iter()
-    .map(|(label, value)| mrkdwn(labelled_code(label, value, limits::FIELD)))
-    .collect();
+/// The parts every message is made of.
+struct Draft<'s> {
+    service: &'s Service<'s>,
+    icon: &'static str,
+    title: String,
+    summary: Option<String>,
+    deployment: Option<&'s str>,
+    reason: Option<(&'static str, &'s str)>,
+    why: Option<&'s Why>,
+    event_id: &'s str,
+    time: &'s str,
+    fallback: String,
+}
 
-    let reason = match alert.reason.as_deref() {
-        Some(reason) => labelled_code_block("Reason", reason, limits::SECTION_TEXT),
-        None => "*Reason*\n_ECS gave no reason._".to_owned(),
-    };
-    let mut blocks = vec![
-        Block::Header {
-            text: Text::PlainText {
-                text: prefixed(&["🚨 Deployment failed: "], &alert.service, limits::HEADER),
-                emoji: true,
-            },
+/// Builds the Slack message for what the story tells.
+pub fn payload(message: &Message) -> Payload {
+    match message {
+        Message::DeploymentFailed { deployment, why } => failure(
+            deployment,
+            "Deployment failed",
+            "ECS deployment failed",
+            why,
+        ),
+        Message::RollbackFailed {
+            deployment, why, ..
+        } => failure(deployment, "Rollback failed", "ECS rollback failed", why),
+        Message::RollingBack {
+            deployment,
+            rollback,
+        } => rolling_back(deployment, rollback),
+        Message::RolledBack {
+            deployment,
+            rollback,
+        } => rolled_back(deployment, rollback),
+        Message::ServiceAction(action) => {
+            let (icon, what) = match action.level {
+                Level::Error => ("🚨", "ECS service action"),
+                Level::Warn => ("⚠️", "ECS service warning"),
+            };
+            let words = action_in_words(&action.name);
+            let mut fallback = fallback_start(icon, what, &action.service);
+            fallback.push_str(": ");
+            fallback.push_str(&words);
+            if let Some(reason) = action.reason.as_deref() {
+                fallback.push_str(" (");
+                push_escaped_as(&mut fallback, reason, FALLBACK_REASON, Escape::Code);
+                fallback.push(')');
+            }
+            let mut summary = String::from("*Event*\n");
+            push_code(&mut summary, &action.name, 300);
+            if let Some(meaning) = action.reason.as_deref().and_then(reason_in_words) {
+                summary.push('\n');
+                summary.push_str(meaning);
+            }
+            draft(Draft {
+                service: &action.service,
+                icon,
+                title: words,
+                summary: Some(summary),
+                deployment: None,
+                reason: action.reason.as_deref().map(|r| ("Reason", r)),
+                why: None,
+                event_id: &action.event_id,
+                time: &action.time,
+                fallback,
+            })
+        }
+        Message::DeploymentStarted(deployment) => notice(
+            deployment,
+            "🚀",
+            "Deployment started",
+            "ECS deployment started",
+        ),
+        Message::DeploymentCompleted(deployment) => notice(
+            deployment,
+            "✅",
+            "Deployment completed",
+            "ECS deployment completed",
+        ),
+    }
+}
+
+fn failure(deployment: &Deployment, title: &str, what: &str, why: &Why) -> Payload {
+    let service = &deployment.service;
+    let mut fallback = fallback_start("🚨", what, service);
+    fallback.push_str(": ");
+    let reason = deployment.reason.as_deref().unwrap_or("no reason given");
+    push_escaped_as(&mut fallback, reason, FALLBACK_REASON, Escape::Code);
+    draft(Draft {
+        service,
+        icon: "🚨",
+        title: title.to_owned(),
+        summary: None,
+        deployment: deployment.deployment_id.as_deref(),
+        reason: Some(("Reason", reason)).filter(|_| deployment.reason.is_some()),
+        why: Some(why),
+        event_id: &deployment.event_id,
+        time: &deployment.time,
+        fallback,
+    })
+}
+
+fn rolling_back(deployment: &Deployment, rollback: &Rollback) -> Payload {
+    let service = &deployment.service;
+    let target = rollback.target.as_deref();
+    let mut summary = String::from("The deployment circuit breaker is rolling back");
+    if let Some(failed) = rollback.failed.as_deref() {
+        summary.push_str(" the failed deployment ");
+        push_code(&mut summary, failed, 100);
+    }
+    summary.push_str(" to ");
+    match target {
+        Some(target) => push_code(&mut summary, target, 100),
+        None => summary.push_str("the last deployment that completed"),
+    }
+    summary.push('.');
+    let mut title = String::from("Rolling back ");
+    title.push_str(&service.name);
+    title.push_str(" to ");
+    title.push_str(target.unwrap_or("the previous deployment"));
+    let mut fallback = fallback_start("↩️", "ECS rolling back", service);
+    fallback.push_str(" to ");
+    push_escaped(
+        &mut fallback,
+        target.unwrap_or("the previous deployment"),
+        100,
+    );
+    draft(Draft {
+        service,
+        icon: "↩️",
+        title,
+        summary: Some(summary),
+        deployment: deployment.deployment_id.as_deref(),
+        reason: deployment.reason.as_deref().map(|r| ("Reason", r)),
+        why: None,
+        event_id: &deployment.event_id,
+        time: &deployment.time,
+        fallback,
+    })
+}
+
+fn rolled_back(deployment: &Deployment, rollback: &Rollback) -> Payload {
+    let service = &deployment.service;
+    let steady_on = rollback
+        .target
+        .as_deref()
+        .or(deployment.deployment_id.as_deref())
+        .unwrap_or("the previous deployment");
+    let mut title = String::from("Rolled back: ");
+    title.push_str(&service.name);
+    title.push_str(" is steady on ");
+    title.push_str(steady_on);
+    let mut summary = String::from("Recovered: the rollback completed");
+    if let Some(failed) = rollback.failed.as_deref() {
+        summary.push_str(" after deployment ");
+        push_code(&mut summary, failed, 100);
+        summary.push_str(" failed");
+    }
+    summary.push_str(". Nothing to do unless the failed release must still ship.");
+    let mut fallback = fallback_start("✅", "ECS rolled back", service);
+    fallback.push_str(": steady on ");
+    push_escaped(&mut fallback, steady_on, 100);
+    draft(Draft {
+        service,
+        icon: "✅",
+        title,
+        summary: Some(summary),
+        deployment: deployment.deployment_id.as_deref(),
+        reason: None,
+        why: None,
+        event_id: &deployment.event_id,
+        time: &deployment.time,
+        fallback,
+    })
+}
+
+fn notice(deployment: &Deployment, icon: &'static str, title: &str, what: &str) -> Payload {
+    let service = &deployment.service;
+    draft(Draft {
+        service,
+        icon,
+        title: title.to_owned(),
+        summary: None,
+        deployment: deployment.deployment_id.as_deref(),
+        reason: deployment.reason.as_deref().map(|r| ("Reason", r)),
+        why: None,
+        event_id: &deployment.event_id,
+        time: &deployment.time,
+        fallback: fallback_start(icon, what, service),
+    })
+}
+
+/// `ICON WHAT in ENV: CLUSTER / SERVICE (REGION)`: at most 64 + 255 + 255 + 32 characters
+/// of values, so with a reason of [`FALLBACK_REASON`] it stays within limits::FALLBACK.
+fn fallback_start(icon: &str, what: &str, service: &Service) -> String {
+    let mut text = String::with_capacity(256);
+    text.push_str(icon);
+    text.push(' ');
+    text.push_str(what);
+    text.push_str(" in ");
+    push_escaped(&mut text, service.environment, 64);
+    text.push_str(": ");
+    push_escaped(
+        &mut text,
+        service.cluster.as_deref().unwrap_or("unknown"),
+        255,
+    );
+    text.push_str(" / ");
+    push_escaped(&mut text, &service.name, 255);
+    text.push_str(" (");
+    text.push_str(service.region.as_str());
+    text.push(')');
+    text
+}
+
+fn draft(draft: Draft) -> Payload {
+    let Draft {
+        service,
+        icon,
+        title,
+        summary,
+        deployment,
+        reason,
+        why,
+        event_id,
+        time,
+        fallback,
+    } = draft;
+    let mut header = String::from(icon);
+    header.push(' ');
+    if title.starts_with("Rolling back") || title.starts_with("Rolled back") {
+        // The title already names the service.
+        push_escaped(&mut header, &title, limits::HEADER - 2);
+    } else {
+        header.push_str(&title);
+        header.push_str(": ");
+        let room = limits::HEADER.saturating_sub(header.chars().count());
+        push_escaped(&mut header, &service.name, room);
+    }
+    let mut blocks = vec![Block::Header {
+        text: Text::PlainText {
+            text: header,
+            emoji: true,
         },
-        Block::Section { text: None, fields },
-        Block::Section {
-            text: Some(mrkdwn(reason)),
-            fields: Vec::new(),
-        },
+    }];
+    if let Some(summary) = summary {
+        blocks.push(section(summary));
+    }
+    let cluster = service.cluster.as_deref().unwrap_or("unknown");
+    let mut fields = vec![
+        ("Environment", service.environment),
+        ("Cluster", cluster),
+        ("Service", &service.name),
+        ("Region", service.region.as_str()),
+        ("Account", service.account.as_str()),
     ];
+    if let Some(deployment) = deployment {
+        fields.push(("Deployment", deployment));
+    }
+    blocks.push(Block::Section {
+        text: None,
+        fields: fields
+            .into_iter()
+            .map(|(label, value)| mrkdwn(labelled_code(label, value, limits::FIELD)))
+            .collect(),
+    });
+    if let Some((label, reason)) = reason {
+        blocks.push(section(labelled_code_block(
+            label,
+            reason,
+            limits::SECTION_TEXT,
+        )));
+    }
+    if let Some(why) = why {
+        blocks.push(section(why_text(why, service)));
+    }
     // A cut URL is a broken link: drop the button instead.
-    if let Some(url) = alert
-        .console_url
-        .as_ref()
+    if let Some(url) = service
+        .console_url()
         .filter(|url| url.chars().count() <= limits::BUTTON_URL)
     {
         blocks.push(Block::Actions {
@@ -134,38 +385,171 @@ pub fn message(alert: &Alert) -> Message {
                     text: "Open in AWS console".to_owned(),
                     emoji: false,
                 },
-                url: url.clone(),
+                url,
                 action_id: "open_console",
             }],
         });
     }
     let mut context = String::from("Event ");
-    push_code(&mut context, &alert.event_id, 1000);
+    push_code(&mut context, event_id, 1000);
     context.push_str(" · ");
-    push_code(&mut context, &alert.time, 100);
+    push_code(&mut context, time, 100);
     blocks.push(Block::Context {
         elements: vec![mrkdwn(context)],
     });
-
-    // At most 38 fixed + 64 + 255 + 255 + 32 + 300 characters: within limits::FALLBACK.
-    let mut text = String::from("🚨 ECS deployment failed in ");
-    push_escaped(&mut text, alert.environment, 64);
-    text.push_str(": ");
-    push_escaped(&mut text, cluster, 255);
-    text.push_str(" / ");
-    push_escaped(&mut text, &alert.service, 255);
-    text.push_str(" (");
-    text.push_str(alert.region.as_str());
-    text.push_str("): ");
-    let reason = alert.reason.as_deref().unwrap_or("no reason given");
-    // Clients without blocks show this as mrkdwn: a backtick must not open a code span.
-    push_escaped_as(&mut text, reason, FALLBACK_REASON, Escape::Code);
-    Message {
-        text,
+    Payload {
+        text: fallback,
         blocks,
         unfurl_links: false,
         unfurl_media: false,
     }
+}
+
+fn section(text: String) -> Block {
+    Block::Section {
+        text: Some(mrkdwn(text)),
+        fields: Vec::new(),
+    }
+}
+
+/// The Why section: each cause with its count, a link to one of its tasks, its task
+/// definition and image; or why there is nothing to show.
+fn why_text(why: &Why, service: &Service) -> String {
+    let mut text = String::from("*Why*\n");
+    match why {
+        Why::NothingRecorded => text.push_str(
+            "_No stopped task of this deployment was recorded. Send `ECS Task State Change` \
+             events here too (the `StoppedTaskRule` of `deploy/eventbridge.yaml`) and the \
+             alert will say why._",
+        ),
+        Why::StoreUnavailable => text.push_str(
+            "_The key-value store could not be read, so the stopped tasks are not shown._",
+        ),
+        Why::Causes(groups, others) => {
+            for group in groups {
+                push_cause(&mut text, group, service);
+            }
+            if *others > 0 {
+                text.push_str("_… and ");
+                text.push_str(&others.to_string());
+                text.push_str(if *others == 1 {
+                    " more task"
+                } else {
+                    " more tasks"
+                });
+                text.push_str(" with other causes._\n");
+            }
+        }
+    }
+    text
+}
+
+fn push_cause(text: &mut String, group: &CauseGroup, service: &Service) {
+    let CauseGroup {
+        cause,
+        count,
+        example,
+    } = group;
+    text.push_str("• ");
+    text.push_str(&count.to_string());
+    text.push_str(if *count == 1 { " task: " } else { " tasks: " });
+    if let Some(container) = cause.container.as_deref() {
+        push_code(text, container, 100);
+        text.push(' ');
+    }
+    match cause.exit_code {
+        Some(code) => {
+            text.push_str("exited with code ");
+            text.push_str(&code.to_string());
+        }
+        None => text.push_str("stopped"),
+    }
+    if let Some(reason) = cause.reason.as_deref() {
+        text.push_str(": ");
+        push_code(text, reason, CAUSE_REASON);
+    }
+    let cluster = example.cluster.as_deref().or(service.cluster.as_deref());
+    if let Some(url) = cluster.and_then(|cluster| {
+        console::task_url(
+            service.partition,
+            &service.region,
+            cluster,
+            &example.task_id,
+        )
+    }) {
+        // Our own link: the region, cluster and task id in it are validated and encoded.
+        text.push_str(" <");
+        text.push_str(&url);
+        text.push_str("|task ");
+        text.push_str(example.task_id.get(..8).unwrap_or(&example.task_id));
+        text.push('>');
+    }
+    text.push('\n');
+    let details = [
+        ("task definition ", example.task_definition.as_deref()),
+        ("image ", example.image.as_deref()),
+    ];
+    let mut first = true;
+    for (label, value) in details {
+        if let Some(value) = value {
+            text.push_str(if first { "    " } else { " · " });
+            text.push_str(label);
+            push_code(text, value, 200);
+            first = false;
+        }
+    }
+    if !first {
+        text.push('\n');
+    }
+}
+
+/// A service action's event name in words.
+fn action_in_words(name: &str) -> String {
+    let known = match name {
+        "SERVICE_TASK_PLACEMENT_FAILURE" => Some("Tasks cannot be placed"),
+        "SERVICE_TASK_CONFIGURATION_FAILURE" => Some("Task configuration is invalid"),
+        "SERVICE_TASK_START_IMPAIRED" => Some("Tasks keep failing to start"),
+        "SERVICE_DISCOVERY_INSTANCE_UNHEALTHY" => Some("Service discovery reports unhealthy tasks"),
+        "SERVICE_DAEMON_PLACEMENT_CONSTRAINT_VIOLATED" => {
+            Some("A daemon task violates its placement constraints")
+        }
+        "ECS_OPERATION_THROTTLED" | "SERVICE_DISCOVERY_OPERATION_THROTTLED" => {
+            Some("ECS is being throttled")
+        }
+        "VPC_LATTICE_TARGET_UNHEALTHY" => Some("VPC Lattice reports unhealthy targets"),
+        _ => None,
+    };
+    if let Some(words) = known {
+        return words.to_owned();
+    }
+    // SOME_EVENT_NAME → "Some event name".
+    let mut words = String::with_capacity(name.len());
+    for (i, c) in name.chars().take(100).enumerate() {
+        words.push(match c {
+            '_' => ' ',
+            c if i == 0 => c.to_ascii_uppercase(),
+            c => c.to_ascii_lowercase(),
+        });
+    }
+    words
+}
+
+/// What a placement failure's reason means, for the reasons ECS documents.
+fn reason_in_words(reason: &str) -> Option<&'static str> {
+    Some(match reason {
+        "RESOURCE:MEMORY" => "No container instance has enough free memory for the task.",
+        "RESOURCE:CPU" => "No container instance has enough free CPU for the task.",
+        "RESOURCE:PORTS" | "RESOURCE:PORTS_TCP" | "RESOURCE:PORTS_UDP" => {
+            "The ports the task needs are taken on every container instance."
+        }
+        "RESOURCE:ENI" => "No container instance has an elastic network interface to spare.",
+        "RESOURCE:GPU" => "No container instance has a free GPU.",
+        "RESOURCE:FARGATE" => "Fargate has no capacity for the task right now.",
+        "AGENT" => "The ECS agent is not connected on the container instances.",
+        "ATTRIBUTE" => "No container instance has the attributes the task requires.",
+        "LOCATION" => "No container instance is in a location the task may use.",
+        _ => return None,
+    })
 }
 
 fn mrkdwn(text: String) -> Text {
@@ -201,22 +585,10 @@ fn format_label(label: &str) -> String {
     out
 }
 
-/// Fixed text and the escaped value, within `max` characters.
-fn prefixed(prefix: &[&str], value: &str, max: usize) -> String {
-    let mut out =
-        String::with_capacity(prefix.iter().map(|p| p.len()).sum::<usize>() + value.len());
-    for part in prefix {
-        out.push_str(part);
-    }
-    let used: usize = prefix.iter().map(|p| p.chars().count()).sum();
-    push_escaped(&mut out, value, max.saturating_sub(used));
-    out
-}
-
 /// Appends `text` as inline code, within `max` characters including the backticks.
 fn push_code(out: &mut String, text: &str, max: usize) {
     out.push('`');
-    push_escaped_as(out, text, max.saturating_sub(2), Escape::Code);
+    push_escaped_as(out, text, max.saturating_sub(2), Escape::Inline);
     out.push('`');
 }
 
@@ -227,6 +599,8 @@ enum Escape {
     Mrkdwn,
     /// Also a backtick, which would end the code span, becomes `ˋ` (U+02CB).
     Code,
+    /// As `Code`, and line breaks become spaces (inline code is one line).
+    Inline,
 }
 
 /// Appends `text` with Slack's control characters escaped, cut with `…` to at most `max`
@@ -236,7 +610,11 @@ fn push_escaped(out: &mut String, text: &str, max: usize) {
 }
 
 fn push_escaped_as(out: &mut String, text: &str, max: usize, escape: Escape) {
-    let special = |b: u8| matches!(b, b'&' | b'<' | b'>') || (escape == Escape::Code && b == b'`');
+    let special = |b: u8| match escape {
+        Escape::Mrkdwn => matches!(b, b'&' | b'<' | b'>'),
+        Escape::Code => matches!(b, b'&' | b'<' | b'>' | b'`'),
+        Escape::Inline => matches!(b, b'&' | b'<' | b'>' | b'`' | b'\n' | b'\r'),
+    };
     // Most values (names, ids) need neither: copy them whole.
     if text.len() <= max && !text.bytes().any(special) {
         out.push_str(text);
@@ -249,11 +627,12 @@ fn push_escaped_as(out: &mut String, text: &str, max: usize, escape: Escape) {
             '&' => "&amp;",
             '<' => "&lt;",
             '>' => "&gt;",
-            '`' if escape == Escape::Code => "ˋ",
+            '`' if escape != Escape::Mrkdwn => "ˋ",
+            '\n' | '\r' if escape == Escape::Inline => " ",
             _ => "",
         };
         let width = match piece {
-            "" | "ˋ" => 1,
+            "" | "ˋ" | " " => 1,
             _ => piece.len(),
         };
         // Keep room for the ellipsis unless this is the last character.
@@ -320,25 +699,62 @@ mod tests {
 
     #[test]
     fn the_fallback_text_stays_within_its_limit_for_the_longest_values() {
-        use crate::aws::{AccountId, Region};
+        use crate::aws::{AccountId, Partition, Region};
+        use crate::classify::{Deployment, Service};
         use std::borrow::Cow;
         let longest = "<".repeat(255);
-        let alert = Alert {
+        let environment = "e".repeat(64);
+        let deployment = Deployment {
             event_id: Cow::Owned("<".repeat(5000)),
             time: Cow::Owned("&".repeat(5000)),
-            account: AccountId::parse("111122223333").unwrap(),
-            region: Region::parse(&format!("a{}", "b".repeat(31))).unwrap(),
-            cluster: Some(longest.clone()),
-            service: longest,
+            service: Service {
+                account: AccountId::parse("111122223333").unwrap(),
+                region: Region::parse(&format!("a{}", "b".repeat(31))).unwrap(),
+                partition: Partition::Aws,
+                cluster: Some(longest.clone()),
+                name: longest,
+                environment: &environment,
+            },
             deployment_id: Some(Cow::Owned(">".repeat(5000))),
             reason: Some(Cow::Owned("&".repeat(10_000))),
-            environment: &"e".repeat(64),
-            console_url: Some("https://x/".repeat(400)),
         };
-        let message = serde_json::to_value(message(&alert)).unwrap();
-        assert!(message["text"].as_str().unwrap().chars().count() <= limits::FALLBACK);
-        // A console URL too long for a button is left out rather than cut.
-        let blocks = message["blocks"].as_array().unwrap();
-        assert!(blocks.iter().all(|b| b["type"] != "actions"));
+        let rollback = Rollback {
+            deployment: "d".into(),
+            target: Some("t".repeat(5000)),
+            failed: Some("f".repeat(5000)),
+        };
+        for message in [
+            Message::DeploymentFailed {
+                deployment: &deployment,
+                why: Why::NothingRecorded,
+            },
+            Message::RollingBack {
+                deployment: &deployment,
+                rollback: rollback.clone(),
+            },
+            Message::RolledBack {
+                deployment: &deployment,
+                rollback,
+            },
+            Message::DeploymentStarted(&deployment),
+        ] {
+            let payload = serde_json::to_value(payload(&message)).unwrap();
+            let text = payload["text"].as_str().unwrap();
+            assert!(text.chars().count() <= limits::FALLBACK, "{}", text.len());
+            let header = payload["blocks"][0]["text"]["text"].as_str().unwrap();
+            assert!(header.chars().count() <= limits::HEADER, "{header}");
+        }
+    }
+
+    #[test]
+    fn action_names_in_words() {
+        assert_eq!(
+            action_in_words("SERVICE_TASK_PLACEMENT_FAILURE"),
+            "Tasks cannot be placed"
+        );
+        assert_eq!(
+            action_in_words("SERVICE_SOMETHING_NEW"),
+            "Service something new"
+        );
     }
 }

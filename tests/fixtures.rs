@@ -1,5 +1,6 @@
 //! Every fixture through the whole pipeline, compared with its reviewed expectation in
-//! `fixtures/expected/` (status, JSON answer and the exact Slack payload).
+//! `fixtures/expected/` (status, JSON answer and the exact Slack payload), and every scenario
+//! of `fixtures/scenarios/` (several events through one store) with `fixtures/expected/scenarios/`.
 //!
 //! After a deliberate change, `UPDATE_EXPECT=1 cargo test --test fixtures` rewrites the
 //! expectations; review the diff before committing it.
@@ -7,8 +8,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ecs_deploy_alerts::delivery::SLACK_TIMEOUTS;
-use ecs_deploy_alerts::memory::MemoryHost;
+use ecs_deploy_alerts::delivery::{SLACK_TIMEOUTS, SlackResponse};
+use ecs_deploy_alerts::memory::{MemoryHost, MemoryStore, START_OF_TIME};
 use serde_json::{Value, json};
 
 fn root() -> &'static Path {
@@ -38,7 +39,24 @@ fn fixtures() -> Vec<PathBuf> {
 
 /// What the pipeline did with one fixture, in the expectation files' shape.
 fn run(fixture: &Path) -> Value {
-    let settings = settings();
+    run_step(
+        fixture,
+        &settings(),
+        &MemoryStore::default(),
+        200,
+        START_OF_TIME,
+    )
+}
+
+/// Posts `fixture` with `settings` to a host that sees `store` and whose Slack answers
+/// `slack_status`, at `now`.
+fn run_step(
+    fixture: &Path,
+    settings: &[(String, String)],
+    store: &MemoryStore,
+    slack_status: u16,
+    now: u64,
+) -> Value {
     let pairs: Vec<(&str, &str)> = settings
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -50,6 +68,17 @@ fn run(fixture: &Path) -> Value {
         .1
         .clone();
     let mut host = MemoryHost::new(&pairs, fs::read(fixture).unwrap());
+    host.store = Some(store.clone());
+    host.now = now;
+    host.slack = Ok(SlackResponse {
+        status: slack_status,
+        retry_after: None,
+        body: if slack_status == 200 {
+            b"ok".to_vec()
+        } else {
+            Vec::new()
+        },
+    });
     let handled = host.handle(
         "POST",
         "/",
@@ -76,33 +105,107 @@ fn run(fixture: &Path) -> Value {
     })
 }
 
+/// Every scenario: (file name, settings, steps as (fixture, Slack's status)).
+type Scenario = (String, Vec<(String, String)>, Vec<(PathBuf, u16)>);
+
+fn scenarios() -> Vec<Scenario> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(root().join("fixtures/scenarios"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 6, "scenarios went missing: {paths:?}");
+    paths
+        .into_iter()
+        .map(|path| {
+            let scenario: Value =
+                serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+            let mut settings = settings();
+            if let Some(extra) = scenario["settings"].as_object() {
+                for (key, value) in extra {
+                    settings.retain(|(k, _)| k != key);
+                    settings.push((key.clone(), value.as_str().unwrap().to_owned()));
+                }
+            }
+            let steps = scenario["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|step| {
+                    let fixture = root().join("fixtures").join(step["post"].as_str().unwrap());
+                    assert!(
+                        fixture.exists(),
+                        "{}: {}",
+                        path.display(),
+                        fixture.display()
+                    );
+                    (fixture, step["slack"].as_u64().unwrap_or(200) as u16)
+                })
+                .collect();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, settings, steps)
+        })
+        .collect()
+}
+
+/// One scenario through one store, a second apart per step: each step's result, named.
+fn run_scenario(settings: &[(String, String)], steps: &[(PathBuf, u16)]) -> Value {
+    let store = MemoryStore::default();
+    let results = steps
+        .iter()
+        .enumerate()
+        .map(|(i, (fixture, slack_status))| {
+            let mut result = run_step(
+                fixture,
+                settings,
+                &store,
+                *slack_status,
+                START_OF_TIME + i as u64,
+            );
+            result["post"] = json!(fixture.file_name().unwrap().to_string_lossy());
+            result
+        })
+        .collect();
+    Value::Array(results)
+}
+
+/// Compares `actual` with the reviewed file at `path` (or rewrites it under UPDATE_EXPECT).
+fn compare(path: &Path, actual: &Value, mismatches: &mut Vec<String>) {
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, serde_json::to_string_pretty(actual).unwrap() + "\n").unwrap();
+        return;
+    }
+    let expected: Value = fs::read_to_string(path)
+        .map(|text| serde_json::from_str(&text).unwrap())
+        .unwrap_or_else(|_| panic!("{} is missing; run with UPDATE_EXPECT=1", path.display()));
+    if *actual != expected {
+        mismatches.push(format!(
+            "{}:\n  expected {expected}\n  actual   {actual}",
+            path.display()
+        ));
+    }
+}
+
+#[test]
+fn every_scenario_matches_its_reviewed_expectation() {
+    let mut mismatches = Vec::new();
+    for (name, settings, steps) in scenarios() {
+        let path = root().join("fixtures/expected/scenarios").join(&name);
+        compare(&path, &run_scenario(&settings, &steps), &mut mismatches);
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
 #[test]
 fn every_fixture_matches_its_reviewed_expectation() {
-    let update = std::env::var_os("UPDATE_EXPECT").is_some();
     let mut mismatches = Vec::new();
     for fixture in fixtures() {
-        let name = fixture.file_name().unwrap();
-        let expected_path = root().join("fixtures/expected").join(name);
-        let actual = run(&fixture);
-        if update {
-            let text = serde_json::to_string_pretty(&actual).unwrap() + "\n";
-            fs::write(&expected_path, text).unwrap();
-            continue;
-        }
-        let expected: Value = fs::read_to_string(&expected_path)
-            .map(|text| serde_json::from_str(&text).unwrap())
-            .unwrap_or_else(|_| {
-                panic!(
-                    "{} has no expectation; run with UPDATE_EXPECT=1",
-                    name.display()
-                )
-            });
-        if actual != expected {
-            mismatches.push(format!(
-                "{}:\n  expected {expected}\n  actual   {actual}",
-                name.display()
-            ));
-        }
+        let path = root()
+            .join("fixtures/expected")
+            .join(fixture.file_name().unwrap());
+        compare(&path, &run(&fixture), &mut mismatches);
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
@@ -112,20 +215,33 @@ fn every_fixture_matches_its_reviewed_expectation() {
 #[test]
 fn every_reviewed_payload_keeps_block_kit_limits_and_escaping() {
     let mut checked = 0;
-    for fixture in fixtures() {
-        let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
-        let path = root().join("fixtures/expected").join(&name);
+    let expected = root().join("fixtures/expected");
+    let files = fixtures()
+        .into_iter()
+        .map(|f| expected.join(f.file_name().unwrap()))
+        .chain(
+            scenarios()
+                .into_iter()
+                .map(|(name, ..)| expected.join("scenarios").join(name)),
+        );
+    for path in files {
+        let name = path.display().to_string();
         let Ok(text) = fs::read_to_string(&path) else {
-            continue; // the snapshot test reports missing expectations
+            continue; // the snapshot tests report missing expectations
         };
-        let expected: Value = serde_json::from_str(&text).unwrap();
-        let Some(message) = expected["slack"].as_object() else {
-            continue;
+        let results: Value = serde_json::from_str(&text).unwrap();
+        let results = match results {
+            Value::Array(steps) => steps,
+            one => vec![one],
         };
-        check_message(&name, message);
-        checked += 1;
+        for result in results {
+            if let Some(message) = result["slack"].as_object() {
+                check_message(&name, message);
+                checked += 1;
+            }
+        }
     }
-    assert!(checked >= 10, "only {checked} payloads checked");
+    assert!(checked >= 20, "only {checked} payloads checked");
 }
 
 fn check_message(name: &str, message: &serde_json::Map<String, Value>) {
@@ -183,8 +299,35 @@ fn check_message(name: &str, message: &serde_json::Map<String, Value>) {
     }
 }
 
-/// No `<` or `>` (Slack's control characters), and every `&` starts an escape.
+/// Our own console links, `<https://REGION.console.aws.amazon.com/...|task ID>`, taken out.
+fn without_console_links(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("<https://") {
+        let end = rest[start..]
+            .find('>')
+            .map(|e| start + e + 1)
+            .unwrap_or(rest.len());
+        let link = &rest[start..end];
+        let ours = link.contains(".console.aws.amazon.com/ecs/v2/clusters/")
+            || link.contains("console.amazonaws-us-gov.com/ecs/v2/clusters/")
+            || link.contains(".console.amazonaws.cn/ecs/v2/clusters/");
+        assert!(
+            ours && link.contains("|task "),
+            "a link that is not ours: {link}"
+        );
+        out.push_str(&rest[..start]);
+        out.push_str("TASK-LINK");
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// No `<` or `>` (Slack's control characters) but in our own console links, and every `&`
+/// starts an escape.
 fn assert_escaped(name: &str, text: &str) {
+    let text = &without_console_links(text);
     assert!(
         !text.contains('<') && !text.contains('>'),
         "{name}: unescaped: {text}"
@@ -203,8 +346,9 @@ fn assert_escaped(name: &str, text: &str) {
 /// Outside code spans and blocks, a mrkdwn text holds only our own labels and words: event
 /// text (all of it inside code) cannot mention, link or format.
 fn assert_only_our_formatting(name: &str, text: &str) {
+    let text = &without_console_links(text);
     let mut outside = String::new();
-    let mut rest = text;
+    let mut rest = text.as_str();
     while let Some(start) = rest.find('`') {
         outside.push_str(&rest[..start]);
         let fence = if rest[start..].starts_with("```") {
@@ -222,8 +366,10 @@ fn assert_only_our_formatting(name: &str, text: &str) {
     outside.push_str(rest);
     for line in outside.lines() {
         let line = line.trim();
+        let italic =
+            line.starts_with('_') && line.ends_with('_') && !line[1..line.len() - 1].contains('_');
         let ours = line.is_empty()
-            || line == "_ECS gave no reason._"
+            || italic
             || (line.starts_with('*')
                 && line.ends_with('*')
                 && line[1..line.len() - 1]
@@ -231,7 +377,7 @@ fn assert_only_our_formatting(name: &str, text: &str) {
                     .all(|c| c.is_ascii_alphanumeric() || c == ' '))
             || line
                 .chars()
-                .all(|c| c.is_ascii_alphanumeric() || " ·:,.()".contains(c));
+                .all(|c| c.is_ascii_alphanumeric() || " ·:,.()•-'".contains(c));
         assert!(
             ours,
             "{name}: event text outside code: {line:?} in {text:?}"

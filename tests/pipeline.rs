@@ -2,7 +2,7 @@
 //! configuration problems, Slack's answers, dry runs, and what never leaks.
 
 use ecs_deploy_alerts::delivery::{SlackResponse, TransportFailure};
-use ecs_deploy_alerts::memory::MemoryHost;
+use ecs_deploy_alerts::memory::{MemoryHost, MemoryStore};
 use ecs_deploy_alerts::{Handled, MAX_BODY_BYTES};
 use serde_json::Value;
 
@@ -85,7 +85,7 @@ fn health_tells_strangers_only_status_and_readiness() {
     assert_eq!(body["settings"]["slack_webhook_url"], true);
     assert_eq!(body["settings"]["api_key"], true);
     assert_eq!(body["settings"]["dry_run"], false);
-    assert_eq!(body["settings"].as_object().unwrap().len(), 9);
+    assert_eq!(body["settings"].as_object().unwrap().len(), 10);
     assert!(body.get("problem").is_none());
     assert_no_secrets(&handled);
 }
@@ -406,4 +406,171 @@ fn dry_run_answers_and_logs_the_payload_without_sending() {
     assert_eq!(log["outcome"], "dry_run");
     assert_eq!(log["slack_payload"], answer["slack_payload"]);
     assert!(host.posts.is_empty());
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// A host on `store` with the standard settings plus `extra`, posting `name`.
+fn post_fixture(
+    store: &MemoryStore,
+    extra: &[(&'static str, &'static str)],
+    name: &str,
+) -> (Handled, MemoryHost) {
+    let mut settings = configured();
+    settings.extend_from_slice(extra);
+    let mut host = MemoryHost::new(&settings, fixture(name));
+    host.store = Some(store.clone());
+    let handled = post(&mut host);
+    assert_no_secrets(&handled);
+    (handled, host)
+}
+
+#[test]
+fn a_broken_store_costs_the_detail_never_the_alert() {
+    let mut host = MemoryHost::new(
+        &configured(),
+        fixture("ecs-deployment-failed-checkout.json"),
+    );
+    host.store = None;
+    let handled = post(&mut host);
+    assert_eq!(handled.reply.status, 200);
+    assert_eq!(json(&handled)["outcome"], "delivered");
+    assert_eq!(host.posts.len(), 1);
+    let payload = String::from_utf8(host.posts[0].payload.clone()).unwrap();
+    assert!(payload.contains("could not be read"), "{payload}");
+    let log: Value = serde_json::from_str(&handled.log.to_json()).unwrap();
+    assert_eq!(log["store"], "unavailable");
+
+    // A stopped task exists only to be recorded: EventBridge must retry it.
+    let mut host = MemoryHost::new(&configured(), fixture("ecs-task-stopped-exit-code.json"));
+    host.store = None;
+    let handled = post(&mut host);
+    assert_eq!(handled.reply.status, 503);
+    assert_eq!(json(&handled)["error"], "store_unavailable");
+}
+
+#[test]
+fn health_is_degraded_but_ready_when_the_store_fails() {
+    let mut host = MemoryHost::new(&configured(), "");
+    host.store = None;
+    let handled = host.handle("GET", "/health", &[]);
+    assert_eq!(handled.reply.status, 200);
+    assert_eq!(
+        json(&handled),
+        serde_json::json!({"status": "degraded", "ready": true})
+    );
+    let details = json(&host.handle("GET", "/health", &[("x-api-key", KEY)]));
+    assert!(details["store"].as_str().unwrap().contains("unavailable"));
+}
+
+#[test]
+fn writes_happen_only_where_something_must_persist() {
+    let store = MemoryStore::default();
+    let writes = |store: &MemoryStore| store.data().writes;
+    // Ignored events and health checks read at most; they never write.
+    post_fixture(&store, &[], "s3-object-created.json");
+    post_fixture(&store, &[], "ecs-deployment-in-progress.json");
+    post_fixture(&store, &[], "ecs-task-stopped-scale-in.json");
+    let mut host = MemoryHost::new(&configured(), "");
+    host.store = Some(store.clone());
+    host.handle("GET", "/health", &[]);
+    assert_eq!(writes(&store), 0);
+    // A stopped task: one write.
+    post_fixture(&store, &[], "ecs-task-stopped-exit-code.json");
+    assert_eq!(writes(&store), 1);
+    // A failure: its service's failed deployment, then its delivered id.
+    post_fixture(&store, &[], "ecs-deployment-failed-checkout.json");
+    assert_eq!(writes(&store), 3);
+    // The duplicate only reads.
+    let (handled, host) = post_fixture(&store, &[], "ecs-deployment-failed-checkout.json");
+    assert_eq!(json(&handled)["outcome"], "duplicate");
+    assert!(host.posts.is_empty());
+    assert_eq!(writes(&store), 3);
+    // A dry run reads and records tasks, but never marks anything delivered.
+    let dry = MemoryStore::default();
+    for _ in 0..2 {
+        let (handled, _) = post_fixture(
+            &dry,
+            &[("dry_run", "true")],
+            "ecs-deployment-failed-checkout.json",
+        );
+        assert_eq!(json(&handled)["outcome"], "dry_run");
+    }
+    assert!(
+        dry.data()
+            .entries
+            .keys()
+            .all(|key| !key.starts_with("sent:"))
+    );
+}
+
+#[test]
+fn notify_decides_what_posts_and_tasks_are_recorded_whatever_it_says() {
+    let store = MemoryStore::default();
+    let (handled, host) = post_fixture(
+        &store,
+        &[("notify", "none")],
+        "ecs-task-stopped-exit-code.json",
+    );
+    assert_eq!(handled.reply.status, 202);
+    assert_eq!(json(&handled)["outcome"], "recorded");
+    assert!(host.posts.is_empty());
+    let (handled, host) = post_fixture(
+        &store,
+        &[("notify", "none")],
+        "ecs-deployment-failed-checkout.json",
+    );
+    assert_eq!(handled.reply.status, 202);
+    assert!(
+        json(&handled)["message"]
+            .as_str()
+            .unwrap()
+            .contains("deployment_failed")
+    );
+    assert!(host.posts.is_empty());
+    let (handled, host) = post_fixture(
+        &MemoryStore::default(),
+        &[("notify", "deployment_started,deployment_completed")],
+        "ecs-deployment-in-progress.json",
+    );
+    assert_eq!(json(&handled)["outcome"], "delivered");
+    let text = String::from_utf8(host.posts[0].payload.clone()).unwrap();
+    assert!(text.contains("Deployment started"), "{text}");
+    let (handled, _) = post_fixture(
+        &store,
+        &[("notify", "deployment_failed,oops")],
+        "ecs-deployment-failed-checkout.json",
+    );
+    assert_eq!(handled.reply.status, 500);
+    assert!(
+        json(&handled)["message"]
+            .as_str()
+            .unwrap()
+            .contains("`oops`")
+    );
+}
+
+#[test]
+fn instances_sharing_a_store_share_the_story() {
+    // Two replicas on one store: one records the tasks, the other alerts with them.
+    let store = MemoryStore::default();
+    post_fixture(&store, &[], "ecs-task-stopped-pull-error.json");
+    post_fixture(&store, &[], "ecs-task-stopped-out-of-memory.json");
+    let (_, host) = post_fixture(&store, &[], "ecs-deployment-failed-checkout.json");
+    let text = String::from_utf8(host.posts[0].payload.clone()).unwrap();
+    assert!(
+        text.contains("CannotPullContainerError") && text.contains("OutOfMemoryError"),
+        "{text}"
+    );
+    // Tasks of another deployment never appear.
+    let other = MemoryStore::default();
+    post_fixture(&other, &[], "ecs-task-stopped-other-deployment.json");
+    let (_, host) = post_fixture(&other, &[], "ecs-deployment-failed-checkout.json");
+    let text = String::from_utf8(host.posts[0].payload.clone()).unwrap();
+    assert!(
+        text.contains("No stopped task of this deployment was recorded"),
+        "{text}"
+    );
 }

@@ -32,6 +32,7 @@ NONE = ()
 EXPECTED = {
     "ecs-deployment-completed.json": ((D,), NONE),
     "ecs-deployment-failed-account-mapped-unknown-fields.json": ((D,), NONE),
+    "ecs-deployment-failed-checkout.json": ((D,), (D,)),
     "ecs-deployment-failed-aws-cn.json": ((D,), NONE),
     "ecs-deployment-failed-aws-us-gov.json": ((D,), NONE),
     "ecs-deployment-failed-formatting.json": ((D,), NONE),
@@ -43,6 +44,9 @@ EXPECTED = {
     "ecs-deployment-failed.json": ((D,), NONE),
     "ecs-deployment-in-progress.json": ((D,), NONE),
     "ecs-deployment-rollback-in-progress.json": ((D,), NONE),
+    "ecs-deployment-rollback-started.json": ((D,), (D,)),
+    "ecs-deployment-rollback-completed.json": ((D,), (D,)),
+    "ecs-deployment-rollback-failed.json": ((D,), (D,)),
     "ecs-service-action-placement-failure.json": ((S,), NONE),  # ERROR, cluster "default"
     "ecs-service-action-steady-state.json": (NONE, NONE),  # INFO
     "ecs-service-action-task-start-impaired.json": ((S,), NONE),  # WARN, cluster "default"
@@ -52,6 +56,7 @@ EXPECTED = {
     "ecs-task-stopped-other-deployment.json": ((T,), (T,)),  # the component sorts deployments out
     "ecs-task-stopped-out-of-memory.json": ((T,), (T,)),
     "ecs-task-stopped-pull-error.json": ((T,), (T,)),
+    "ecs-task-stopped-pull-error-2.json": ((T,), (T,)),
     "ecs-task-stopped-scale-in.json": (NONE, NONE),
     "ecs-task-stopped-sidecar-exit-0.json": ((T,), (T,)),
     "ecs-task-stopped-standalone.json": (NONE, NONE),  # startedBy ci-migrations, not a service

@@ -1,25 +1,29 @@
-//! The pure core's alert path (parse → alert → Slack JSON bytes), timed in batches. The same
-//! code runs natively and, built for `wasm32-wasip2`, inside wasmtime, so the two compare.
+//! The pure core's alert path (parse → classify → story, against an empty in-memory store →
+//! Slack JSON bytes), timed in batches. The same code runs natively and, built for
+//! `wasm32-wasip2`, inside wasmtime, so the two compare.
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use ecs_deploy_alerts::alert::{Assessment, assess};
+use ecs_deploy_alerts::classify::classify;
 use ecs_deploy_alerts::environment::EnvironmentResolver;
 use ecs_deploy_alerts::event::parse_envelope;
+use ecs_deploy_alerts::memory::{MemoryHost, START_OF_TIME};
 use ecs_deploy_alerts::slack;
+use ecs_deploy_alerts::story::{Notify, tell};
 
 /// A realistic failure event (long ARN, `clusterArn`, production names).
 pub const FAILURE_EVENT: &[u8] =
     include_bytes!("../../../fixtures/ecs-deployment-failed-production.json");
 
-/// One failure event to Slack payload bytes: the work every alert does.
+/// One failure event to Slack payload bytes: the work every alert does (the store, empty
+/// here, is the host's cost and is measured under Spin instead).
 pub fn alert_payload(body: &[u8], environments: &EnvironmentResolver) -> Vec<u8> {
     let event = parse_envelope(body).expect("the fixture parses");
-    match assess(event, environments).expect("the fixture is valid") {
-        Assessment::Alert(alert) => slack::render(&alert),
-        Assessment::Ignored { .. } => panic!("the fixture is an alert"),
-    }
+    let fact = classify(event, environments, START_OF_TIME).expect("the fixture is valid");
+    let mut store = MemoryHost::new(&[], "");
+    let told = tell(&fact, &mut store, Notify::default(), START_OF_TIME);
+    slack::render(&told.message.expect("the fixture is an alert"))
 }
 
 /// Median and 99th percentile of nanoseconds per operation over `batches` batches of

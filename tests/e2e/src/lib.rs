@@ -1,19 +1,21 @@
 //! A test host for the release component: wasmtime with WASI, wasi:http (incoming handler and
-//! outgoing requests) and `wasi:config/store`, as Spin provides them, plus a scripted Slack.
+//! outgoing requests), `wasi:config/store` and `wasi:keyvalue/store`, as Spin provides them,
+//! plus a scripted Slack.
 //!
 //! The component is compiled once and pre-instantiated ([`ProxyPre`]); every request gets a
 //! fresh store and instance from the pooling allocator, as in Spin. Outgoing requests never
 //! reach a network: the send-request hook records them and answers from a [`SlackScript`].
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use wasmtime::component::{Component, HasSelf, Linker, Resource, ResourceTable};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 use wasmtime_wasi::p2::bindings::Command;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
@@ -27,10 +29,158 @@ use wasmtime_wasi_http::{
 
 pub use wasmtime::Result;
 
-mod config_bindings {
-    wasmtime::component::bindgen!({ path: "../../wit", world: "alerts" });
+mod bindings {
+    wasmtime::component::bindgen!({
+        path: "../../wit",
+        world: "alerts",
+        with: { "wasi:keyvalue/store.bucket": super::Bucket },
+    });
 }
-use config_bindings::wasi::config::store as config_store;
+use bindings::wasi::config::store as config_store;
+use bindings::wasi::keyvalue::store as kv_store;
+
+/// The key-value store the component sees (`wasi:keyvalue/store`, in memory, as Spin serves
+/// its stores): clones share it, as instances share Spin's SQLite file or a Redis, and it can
+/// be made to fail.
+#[derive(Clone, Default)]
+pub struct KeyValueStore {
+    entries: Arc<Mutex<BTreeMap<String, Vec<u8>>>>,
+    failing: Arc<AtomicBool>,
+    writes: Arc<AtomicUsize>,
+}
+
+impl KeyValueStore {
+    /// Every key and value.
+    pub fn entries(&self) -> BTreeMap<String, Vec<u8>> {
+        self.entries.lock().unwrap().clone()
+    }
+
+    /// Makes `open` (and so every operation) fail, or work again.
+    pub fn set_failing(&self, failing: bool) {
+        self.failing.store(failing, Ordering::SeqCst);
+    }
+
+    /// How many `set` calls succeeded.
+    pub fn writes(&self) -> usize {
+        self.writes.load(Ordering::SeqCst)
+    }
+}
+
+/// An open bucket: the store it is a view of.
+pub struct Bucket(KeyValueStore);
+
+/// `wasi:keyvalue/store` for one request.
+struct KeyValueHost {
+    store: KeyValueStore,
+    table: ResourceTable,
+}
+
+impl kv_store::Host for KeyValueHost {
+    fn open(
+        &mut self,
+        identifier: String,
+    ) -> std::result::Result<Resource<Bucket>, kv_store::Error> {
+        if identifier != "default" {
+            // What Spin answers for a store the manifest does not list.
+            return Err(kv_store::Error::AccessDenied);
+        }
+        if self.store.failing.load(Ordering::SeqCst) {
+            return Err(kv_store::Error::Other("store unavailable".into()));
+        }
+        self.table
+            .push(Bucket(self.store.clone()))
+            .map_err(|e| kv_store::Error::Other(e.to_string()))
+    }
+}
+
+impl KeyValueHost {
+    fn bucket(
+        &self,
+        bucket: &Resource<Bucket>,
+    ) -> std::result::Result<&KeyValueStore, kv_store::Error> {
+        let store = &self
+            .table
+            .get(bucket)
+            .map_err(|e| kv_store::Error::Other(e.to_string()))?
+            .0;
+        if store.failing.load(Ordering::SeqCst) {
+            return Err(kv_store::Error::Other("store unavailable".into()));
+        }
+        Ok(store)
+    }
+}
+
+impl kv_store::HostBucket for KeyValueHost {
+    fn get(
+        &mut self,
+        bucket: Resource<Bucket>,
+        key: String,
+    ) -> std::result::Result<Option<Vec<u8>>, kv_store::Error> {
+        Ok(self
+            .bucket(&bucket)?
+            .entries
+            .lock()
+            .unwrap()
+            .get(&key)
+            .cloned())
+    }
+
+    fn set(
+        &mut self,
+        bucket: Resource<Bucket>,
+        key: String,
+        value: Vec<u8>,
+    ) -> std::result::Result<(), kv_store::Error> {
+        let store = self.bucket(&bucket)?;
+        store.entries.lock().unwrap().insert(key, value);
+        store.writes.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn delete(
+        &mut self,
+        bucket: Resource<Bucket>,
+        key: String,
+    ) -> std::result::Result<(), kv_store::Error> {
+        self.bucket(&bucket)?.entries.lock().unwrap().remove(&key);
+        Ok(())
+    }
+
+    fn exists(
+        &mut self,
+        bucket: Resource<Bucket>,
+        key: String,
+    ) -> std::result::Result<bool, kv_store::Error> {
+        Ok(self
+            .bucket(&bucket)?
+            .entries
+            .lock()
+            .unwrap()
+            .contains_key(&key))
+    }
+
+    fn list_keys(
+        &mut self,
+        bucket: Resource<Bucket>,
+        _cursor: Option<String>,
+    ) -> std::result::Result<kv_store::KeyResponse, kv_store::Error> {
+        // Every key in one page, no cursor: what Spin's stores answer.
+        let keys = self
+            .bucket(&bucket)?
+            .entries
+            .lock()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        Ok(kv_store::KeyResponse { keys, cursor: None })
+    }
+
+    fn drop(&mut self, bucket: Resource<Bucket>) -> wasmtime::Result<()> {
+        self.table.delete(bucket)?;
+        Ok(())
+    }
+}
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
@@ -234,6 +384,7 @@ struct State {
     http: WasiHttpCtx,
     slack: ScriptedSlack,
     config: ConfigStore,
+    kv: KeyValueHost,
 }
 
 impl WasiView for State {
@@ -395,6 +546,7 @@ impl TestHost {
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
         config_store::add_to_linker::<State, HasSelf<ConfigStore>>(&mut linker, |s| &mut s.config)?;
+        kv_store::add_to_linker::<State, HasSelf<KeyValueHost>>(&mut linker, |s| &mut s.kv)?;
         let ty = component.component_type();
         let imports = ty
             .imports(engine)
@@ -422,15 +574,29 @@ impl TestHost {
         &self.exports
     }
 
-    /// Sends one request through a fresh instance.
+    /// Sends one request through a fresh instance, with a fresh, empty key-value store.
     pub async fn call(
         &self,
         call: &Call,
         config: &HashMap<String, String>,
         slack: SlackScript,
     ) -> Result<Exchange> {
+        self.call_with_store(call, config, slack, &KeyValueStore::default(), None)
+            .await
+    }
+
+    /// Sends one request through a fresh instance that sees `store`, and a wall clock reading
+    /// `now` (Unix seconds) if given.
+    pub async fn call_with_store(
+        &self,
+        call: &Call,
+        config: &HashMap<String, String>,
+        slack: SlackScript,
+        store: &KeyValueStore,
+        now: Option<u64>,
+    ) -> Result<Exchange> {
         let started = Instant::now();
-        let (state, output) = State::new(config, slack);
+        let (state, output) = State::new(config, slack, store, now);
         let sent = state.slack.sent.clone();
         let mut store = Store::new(self.pre.engine(), state);
 
@@ -503,7 +669,12 @@ pub async fn run_command(engine: &Engine, wasm: &[u8]) -> Result<String> {
     let component = Component::from_binary(engine, wasm)?;
     let mut linker: Linker<State> = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-    let (state, output) = State::new(&HashMap::new(), SlackScript::Refuse);
+    let (state, output) = State::new(
+        &HashMap::new(),
+        SlackScript::Refuse,
+        &KeyValueStore::default(),
+        None,
+    );
     let mut store = Store::new(engine, state);
     let command = Command::instantiate_async(&mut store, &component, &linker).await?;
     command
@@ -512,6 +683,19 @@ pub async fn run_command(engine: &Engine, wasm: &[u8]) -> Result<String> {
         .await?
         .map_err(|()| wasmtime::format_err!("the command failed: {}", output.stderr()))?;
     Ok(output.stdout())
+}
+
+/// A wall clock stopped at one moment, for simulated days.
+struct FixedClock(Duration);
+
+impl wasmtime_wasi::HostWallClock for FixedClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+
+    fn now(&self) -> Duration {
+        self.0
+    }
 }
 
 /// The guest's captured stdout and stderr.
@@ -531,15 +715,23 @@ impl Output {
 }
 
 impl State {
-    fn new(config: &HashMap<String, String>, slack: SlackScript) -> (Self, Output) {
+    fn new(
+        config: &HashMap<String, String>,
+        slack: SlackScript,
+        store: &KeyValueStore,
+        now: Option<u64>,
+    ) -> (Self, Output) {
         let output = Output {
             stdout: MemoryOutputPipe::new(OUTPUT_CAPACITY),
             stderr: MemoryOutputPipe::new(OUTPUT_CAPACITY),
         };
-        let wasi = WasiCtx::builder()
-            .stdout(output.stdout.clone())
-            .stderr(output.stderr.clone())
-            .build();
+        let mut wasi = WasiCtx::builder();
+        wasi.stdout(output.stdout.clone())
+            .stderr(output.stderr.clone());
+        if let Some(now) = now {
+            wasi.wall_clock(FixedClock(Duration::from_secs(now)));
+        }
+        let wasi = wasi.build();
         let state = Self {
             table: ResourceTable::new(),
             wasi,
@@ -549,6 +741,10 @@ impl State {
                 sent: Arc::new(Mutex::new(Vec::new())),
             },
             config: ConfigStore(config.clone()),
+            kv: KeyValueHost {
+                store: store.clone(),
+                table: ResourceTable::new(),
+            },
         };
         (state, output)
     }

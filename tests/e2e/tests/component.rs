@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use e2e::{Call, Exchange, SlackScript, TestHost, fixture_config, fixtures, repo_root};
+use e2e::{
+    Call, Exchange, KeyValueStore, SlackScript, TestHost, fixture_config, fixtures, repo_root,
+};
 use ecs_deploy_alerts::delivery::{ANSWER_DEADLINE, SLACK_TIMEOUTS};
 use serde_json::{Value, json};
 
@@ -104,6 +106,7 @@ fn imports_only_standard_wasi_interfaces() {
         "wasi:io/error@0.2.6",
         "wasi:io/poll@0.2.6",
         "wasi:io/streams@0.2.6",
+        "wasi:keyvalue/store@0.2.0-draft2",
     ];
     assert_eq!(imports, expected);
     assert!(
@@ -504,7 +507,8 @@ async fn dry_run_health_and_a_missing_webhook() {
         json!({
             "slack_webhook_url": true, "dry_run": false, "api_key": true, "api_key_header": false,
             "basic_auth_username": false, "basic_auth_password": false,
-            "allow_unauthenticated": false, "environment_rules": false, "account_environments": false
+            "allow_unauthenticated": false, "environment_rules": false, "account_environments": false,
+            "notify": false
         })
     );
     let exchange = call(&authenticated, &missing, SlackScript::OK).await;
@@ -595,4 +599,214 @@ fn release_component_fits_its_size_budget() {
         size <= budget,
         "the component is {size} bytes, over its budget of {budget}"
     );
+}
+
+/// Every scenario of `fixtures/scenarios/` through the component, one store per scenario,
+/// compared with the reviewed `fixtures/expected/scenarios/`: causes in the alert, a
+/// redelivery posting once, a failed post then a retry posting once, the rollback's story.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_scenario_matches_its_reviewed_expectation() {
+    let dir = repo_root().join("fixtures/scenarios");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 6);
+    for name in names {
+        let scenario: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(&name)).unwrap()).unwrap();
+        let expected: Value = serde_json::from_str(
+            &std::fs::read_to_string(repo_root().join("fixtures/expected/scenarios").join(&name))
+                .unwrap(),
+        )
+        .unwrap();
+        let mut config = fixture_config();
+        if let Some(extra) = scenario["settings"].as_object() {
+            for (key, value) in extra {
+                config.insert(key.clone(), value.as_str().unwrap().to_owned());
+            }
+        }
+        let key = config["api_key"].clone();
+        let store = KeyValueStore::default();
+        for (i, step) in scenario["steps"].as_array().unwrap().iter().enumerate() {
+            let fixture = step["post"].as_str().unwrap();
+            let body = std::fs::read(repo_root().join("fixtures").join(fixture)).unwrap();
+            let slack = match step["slack"].as_u64() {
+                None => SlackScript::OK,
+                Some(status) => SlackScript::Answer {
+                    status: status as u16,
+                    body: "",
+                    retry_after: None,
+                },
+            };
+            let exchange = host()
+                .call_with_store(
+                    &Call::eventbridge(body).with_header("x-api-key", &key),
+                    &config,
+                    slack,
+                    &store,
+                    None,
+                )
+                .await
+                .unwrap();
+            assert_no_secrets(&exchange);
+            let want = &expected[i];
+            let what = format!("{name} step {i} ({fixture})");
+            assert_eq!(exchange.status, want["status"], "{what}");
+            assert_eq!(exchange.json(), want["response"], "{what}");
+            match (&want["slack"], exchange.sent.as_slice()) {
+                (Value::Null, []) => {}
+                (payload, [sent]) if !payload.is_null() => {
+                    let body: Value = serde_json::from_slice(&sent.body).unwrap();
+                    assert_eq!(&body, payload, "{what}");
+                }
+                (payload, sent) => panic!("{what}: expected {payload}, sent {sent:?}"),
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_faults_cost_detail_not_alerts() {
+    let store = KeyValueStore::default();
+    store.set_failing(true);
+    let failure = include_str!("../../../fixtures/ecs-deployment-failed-checkout.json");
+    let exchange = host()
+        .call_with_store(&signed(failure), &standard(), SlackScript::OK, &store, None)
+        .await
+        .unwrap();
+    assert_eq!(exchange.status, 200, "{:?}", exchange.body);
+    assert_eq!(exchange.json()["outcome"], "delivered");
+    assert_eq!(exchange.sent.len(), 1);
+    assert!(String::from_utf8_lossy(&exchange.sent[0].body).contains("could not be read"));
+    assert_eq!(log_line(&exchange)["store"], "unavailable");
+
+    let task = include_str!("../../../fixtures/ecs-task-stopped-exit-code.json");
+    let exchange = host()
+        .call_with_store(&signed(task), &standard(), SlackScript::OK, &store, None)
+        .await
+        .unwrap();
+    assert_eq!(exchange.status, 503);
+    assert_eq!(exchange.json()["error"], "store_unavailable");
+
+    let health = Call {
+        method: "GET",
+        path: "/health",
+        headers: vec![("x-api-key".into(), API_KEY.into())],
+        body: Default::default(),
+    };
+    let exchange = host()
+        .call_with_store(&health, &standard(), SlackScript::OK, &store, None)
+        .await
+        .unwrap();
+    assert_eq!(exchange.status, 200);
+    assert_eq!(exchange.json()["status"], "degraded");
+    assert_eq!(exchange.json()["ready"], true);
+    assert!(
+        exchange.json()["store"]
+            .as_str()
+            .unwrap()
+            .contains("unavailable")
+    );
+
+    // The store back: the task is recorded on EventBridge's retry.
+    store.set_failing(false);
+    let exchange = host()
+        .call_with_store(&signed(task), &standard(), SlackScript::OK, &store, None)
+        .await
+        .unwrap();
+    assert_eq!(exchange.status, 202);
+    assert_eq!(exchange.json()["outcome"], "recorded");
+}
+
+/// Thousands of events over simulated days: stopped tasks of ever new deployments (more than
+/// ten each), their failures and the deliveries, two minutes apart. The store never holds
+/// much more than 48 hours of writes, and nothing much older than 48 hours.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_stay_bounded_over_simulated_days() {
+    const EVENTS: u64 = 4_000;
+    const STEP_SECS: u64 = 120;
+    let store = KeyValueStore::default();
+    let task: Value = serde_json::from_str(include_str!(
+        "../../../fixtures/ecs-task-stopped-exit-code.json"
+    ))
+    .unwrap();
+    let failure: Value = serde_json::from_str(include_str!(
+        "../../../fixtures/ecs-deployment-failed-checkout.json"
+    ))
+    .unwrap();
+    let start = 1_795_737_600;
+    let mut peak = 0;
+    for i in 0..EVENTS {
+        let deployment = format!("ecs-svc/{}", 1_000_000 + i / 15);
+        let mut event = if i % 15 == 14 {
+            failure.clone()
+        } else {
+            task.clone()
+        };
+        event["id"] = json!(format!("event-{i}"));
+        if i % 15 == 14 {
+            event["detail"]["deploymentId"] = json!(deployment);
+        } else {
+            event["detail"]["startedBy"] = json!(deployment);
+            event["detail"]["taskArn"] = json!(format!(
+                "arn:aws:ecs:us-east-1:111122223333:task/prod-cluster/{i:032x}"
+            ));
+        }
+        let exchange = host()
+            .call_with_store(
+                &signed(event.to_string()),
+                &standard(),
+                SlackScript::OK,
+                &store,
+                Some(start + i * STEP_SECS),
+            )
+            .await
+            .unwrap();
+        assert!(
+            matches!(exchange.status, 200 | 202),
+            "{i}: {:?}",
+            exchange.body
+        );
+        peak = peak.max(store.entries().len());
+    }
+    let writes = store.writes();
+    let per_retention = 48 * 3600 / STEP_SECS; // events in 48 hours
+    let entries = store.entries();
+    let now = start + EVENTS * STEP_SECS;
+    let stale = entries
+        .values()
+        .filter(|value| {
+            let at: u64 = String::from_utf8_lossy(value)
+                .split('\n')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            now - at > 60 * 3600
+        })
+        .count();
+    println!(
+        "{EVENTS} events, {writes} writes: peak {peak} keys, {} at the end, {stale} older than 60 h",
+        entries.len()
+    );
+    // Each event writes at most two keys; pruning must keep up with them.
+    assert!(writes as u64 > EVENTS, "{writes}");
+    assert!(peak as u64 <= 2 * per_retention, "peak {peak}");
+    assert!(
+        stale * 20 <= entries.len(),
+        "{stale} stale of {}",
+        entries.len()
+    );
+    // At most ten tasks per deployment survive pruning.
+    let mut per_deployment: HashMap<&str, usize> = HashMap::new();
+    for key in entries.keys().filter_map(|k| k.strip_prefix("task:")) {
+        *per_deployment
+            .entry(key.split(':').next().unwrap())
+            .or_default() += 1;
+    }
+    let over = per_deployment.values().filter(|&&n| n > 10).count();
+    assert!(over <= 2, "{over} deployments keep more than ten tasks");
 }
