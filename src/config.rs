@@ -4,8 +4,10 @@
 use crate::auth::AuthPolicy;
 use crate::environment::{EnvironmentResolver, parse_accounts, parse_rules};
 use crate::error::Error;
+use crate::routing::{Mentions, Routes};
 use crate::settings::{
-    ACCOUNT_ENVIRONMENTS, DRY_RUN, ENVIRONMENT_RULES, NOTIFY, SLACK_WEBHOOK_URL, Settings,
+    ACCOUNT_ENVIRONMENTS, DRY_RUN, ENVIRONMENT_RULES, MENTIONS, NOTIFY, SLACK_ROUTES,
+    SLACK_WEBHOOK_URL, Settings,
 };
 use crate::story::Notify;
 use crate::webhook::WebhookUrl;
@@ -13,8 +15,8 @@ use crate::webhook::WebhookUrl;
 /// Where alerts go.
 #[derive(Debug)]
 pub enum Delivery {
-    /// Post to this Slack incoming webhook.
-    Slack(WebhookUrl),
+    /// Post to the environment's Slack incoming webhook.
+    Slack(Routes),
     /// Build the payload and log it instead of sending it.
     DryRun,
 }
@@ -28,6 +30,8 @@ pub struct AlertConfig {
     pub environments: EnvironmentResolver,
     /// Which kinds of message post.
     pub notify: Notify,
+    /// Whom alerts mention, per environment.
+    pub mentions: Mentions,
 }
 
 /// The parsed configuration.
@@ -58,10 +62,21 @@ impl AlertConfig {
             .get(SLACK_WEBHOOK_URL)
             .map(|url| WebhookUrl::parse(url).map_err(|reason| invalid(SLACK_WEBHOOK_URL, reason)))
             .transpose()?;
+        let by_environment = settings
+            .get(SLACK_ROUTES)
+            .map(Routes::parse_routes)
+            .transpose()
+            .map_err(|reason| invalid(SLACK_ROUTES, reason))?
+            .unwrap_or_default();
         let delivery = match (dry_run, webhook) {
             (true, _) => Delivery::DryRun,
-            (false, Some(url)) => Delivery::Slack(url),
-            (false, None) => return Err(Error::ConfigMissing(SLACK_WEBHOOK_URL)),
+            (false, None) if by_environment.is_empty() => {
+                return Err(Error::ConfigMissing(SLACK_WEBHOOK_URL));
+            }
+            (false, default) => Delivery::Slack(Routes {
+                default,
+                by_environment,
+            }),
         };
         let accounts = settings
             .get(ACCOUNT_ENVIRONMENTS)
@@ -80,10 +95,17 @@ impl AlertConfig {
             .transpose()
             .map_err(|reason| invalid(NOTIFY, reason))?
             .unwrap_or_default();
+        let mentions = settings
+            .get(MENTIONS)
+            .map(Mentions::parse)
+            .transpose()
+            .map_err(|reason| invalid(MENTIONS, reason))?
+            .unwrap_or_default();
         Ok(Self {
             delivery,
             environments: EnvironmentResolver::new(accounts, rules),
             notify,
+            mentions,
         })
     }
 }
@@ -116,6 +138,22 @@ mod tests {
     }
 
     #[test]
+    fn routes_alone_are_enough_to_deliver() {
+        let config = alerts(&[(
+            SLACK_ROUTES,
+            "production=https://hooks.slack.com/services/T/B/X",
+        )])
+        .unwrap();
+        match config.delivery {
+            Delivery::Slack(routes) => {
+                assert!(routes.default.is_none());
+                assert_eq!(routes.environments(), ["production"]);
+            }
+            Delivery::DryRun => panic!("not a dry run"),
+        }
+    }
+
+    #[test]
     fn dry_run_needs_no_webhook() {
         let config = alerts(&[(DRY_RUN, "true")]).unwrap();
         assert!(matches!(config.delivery, Delivery::DryRun));
@@ -137,6 +175,8 @@ mod tests {
             (ENVIRONMENT_RULES, "prod"),
             (ACCOUNT_ENVIRONMENTS, "1=x"),
             (NOTIFY, "deployment_failed,everything"),
+            (SLACK_ROUTES, "production=http://hooks.slack.com/x"),
+            (MENTIONS, "production=@here"),
         ] {
             let error = alerts(&[(SLACK_WEBHOOK_URL, WEBHOOK), (key, value)]).unwrap_err();
             assert!(

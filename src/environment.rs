@@ -67,7 +67,7 @@ fn words(name: &str) -> impl Iterator<Item = &str> {
 }
 
 /// An environment name: 1 to 64 letters, digits, `-` or `_`.
-fn environment_name(name: &str) -> Result<String, String> {
+pub fn environment_name(name: &str) -> Result<String, String> {
     let name = name.trim();
     let valid = !name.is_empty()
         && name.len() <= 64

@@ -52,6 +52,11 @@ pub enum Error {
     /// A required configuration key is unset or empty.
     #[error("configuration `{0}` is not set")]
     ConfigMissing(&'static str),
+    /// Neither `slack_routes` nor `slack_webhook_url` gives a webhook for an environment.
+    #[error(
+        "no webhook for environment `{0}`: add it to `slack_routes` or set `slack_webhook_url`"
+    )]
+    NoWebhook(String),
     /// A configuration value cannot be used.
     #[error("configuration `{key}` is invalid: {reason}")]
     ConfigInvalid {
@@ -123,6 +128,7 @@ impl Error {
             Self::SlackFailed { .. } => 502,
             // Misconfiguration is fixable: keep EventBridge retrying so nothing is lost meanwhile.
             Self::ConfigMissing(_)
+            | Self::NoWebhook(_)
             | Self::ConfigUnavailable(_)
             | Self::AuthNotConfigured
             | Self::SlackUnreachable(_)
@@ -153,7 +159,8 @@ impl Error {
             Self::NotAnObject => "not_an_object",
             Self::MissingField(_) => "missing_field",
             Self::InvalidField { .. } => "invalid_field",
-            Self::ConfigMissing(_) => "config_missing",
+            // Both say a setting is missing; the message names which.
+            Self::ConfigMissing(_) | Self::NoWebhook(_) => "config_missing",
             Self::ConfigInvalid { .. } => "config_invalid",
             Self::ConfigUnavailable(_) => "config_unavailable",
             Self::AuthNotConfigured => "auth_not_configured",
@@ -225,6 +232,7 @@ mod tests {
                 false,
             ),
             (Error::ConfigMissing("slack_webhook_url"), 503, None, true),
+            (Error::NoWebhook("staging".into()), 503, None, true),
             (
                 Error::ConfigInvalid {
                     key: "dry_run",

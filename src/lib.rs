@@ -18,6 +18,7 @@ pub mod environment;
 pub mod error;
 pub mod event;
 pub mod memory;
+pub mod routing;
 pub mod settings;
 pub mod slack;
 pub mod state;
@@ -29,7 +30,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::classify::Fact;
-use crate::config::{Config, Delivery};
+use crate::config::{AlertConfig, Config, Delivery};
 use crate::delivery::{SLACK_TIMEOUTS, SlackResponse, Timeouts, TransportFailure};
 use crate::error::Error;
 use crate::settings::{ConfigStoreError, Settings};
@@ -272,12 +273,20 @@ fn process_event(
     log.cluster.clone_from(&service.cluster);
     log.service = Some(service.name.clone());
     log.environment = Some(service.environment.to_owned());
-    let payload = slack::render(&message);
+    // Alerts page someone; notices and recoveries carry no mention.
+    let mention = message
+        .is_alert()
+        .then(|| config.mentions.for_environment(service.environment))
+        .flatten();
+    let payload = slack::render(&message, mention);
     let outcome = match &config.delivery {
         Delivery::DryRun => Outcome::DryRun {
             payload: raw_json(payload),
         },
-        Delivery::Slack(webhook) => {
+        Delivery::Slack(routes) => {
+            let webhook = routes
+                .webhook_for(service.environment)
+                .ok_or_else(|| Error::NoWebhook(service.environment.to_owned()))?;
             let answer = host.post(webhook, &payload, SLACK_TIMEOUTS);
             log.slack_status = answer.as_ref().ok().map(|r| r.status);
             let slack_status = delivery::outcome(answer, host.now())?;
@@ -414,6 +423,9 @@ fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
         problem: Option<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
         store: Option<&'static str>,
+        /// The environments with a webhook of their own (never a URL).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        routes: Option<Vec<String>>,
     }
     let mut answer = HealthAnswer {
         status: "ok",
@@ -422,6 +434,7 @@ fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
         settings: None,
         problem: None,
         store: None,
+        routes: None,
     };
     // One read, never a write: enough to know the store answers.
     let store_failed = host.get(HEALTH_PROBE_KEY).is_err();
@@ -431,11 +444,24 @@ fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
             // Without a working policy nobody can authenticate: no details.
             Err(error) => Some(error),
             Ok(config) => {
-                let problem = config.alerts.err();
+                let problem = config.alerts.as_ref().err().cloned();
                 if config.auth.authenticate(head).is_ok() {
                     answer.version = Some(VERSION);
                     answer.settings = Some(Presence(settings.presence().collect()));
                     answer.problem = problem.as_ref().map(Error::to_string);
+                    if let Ok(AlertConfig {
+                        delivery: Delivery::Slack(routes),
+                        ..
+                    }) = &config.alerts
+                    {
+                        answer.routes = Some(
+                            routes
+                                .environments()
+                                .into_iter()
+                                .map(str::to_owned)
+                                .collect(),
+                        );
+                    }
                     answer.store = store_failed.then_some(
                         "the key-value store `default` is unavailable: alerts go out without \
                          their causes and without duplicate suppression",

@@ -23,9 +23,13 @@ pub const ENVIRONMENT_RULES: &str = "environment_rules";
 pub const ACCOUNT_ENVIRONMENTS: &str = "account_environments";
 /// The kinds of message that post (comma-separated), or `none`.
 pub const NOTIFY: &str = "notify";
+/// `ENV=WEBHOOK_URL;...`: a webhook (channel) per environment (secret).
+pub const SLACK_ROUTES: &str = "slack_routes";
+/// `ENV=MENTION MENTION;...`: whom alerts mention, per environment.
+pub const MENTIONS: &str = "mentions";
 
 /// Every key the component reads, in the order `/health` reports them.
-pub const KEYS: [&str; 10] = [
+pub const KEYS: [&str; 12] = [
     SLACK_WEBHOOK_URL,
     DRY_RUN,
     API_KEY,
@@ -36,6 +40,8 @@ pub const KEYS: [&str; 10] = [
     ENVIRONMENT_RULES,
     ACCOUNT_ENVIRONMENTS,
     NOTIFY,
+    SLACK_ROUTES,
+    MENTIONS,
 ];
 
 /// The raw values of [`KEYS`] as the host served them; empty values count as unset.

@@ -89,12 +89,38 @@ struct Button {
     action_id: &'static str,
 }
 
-/// Renders a message as the JSON body of a webhook POST.
-pub fn render(message: &Message) -> Vec<u8> {
+/// Renders a message as the JSON body of a webhook POST; `mention` (validated Slack mention
+/// syntax from the configuration) leads the fallback text and the first section.
+pub fn render(message: &Message, mention: Option<&str>) -> Vec<u8> {
+    let mut payload = payload(message);
+    if let Some(mention) = mention {
+        payload.mention(mention);
+    }
     let mut json = Vec::with_capacity(2048);
-    serde_json::to_writer(&mut json, &payload(message))
-        .expect("a message of strings always serializes");
+    serde_json::to_writer(&mut json, &payload).expect("a message of strings always serializes");
     json
+}
+
+impl Payload {
+    /// Puts `mention` first in the fallback text (so the notification carries it) and in the
+    /// first section after the header.
+    fn mention(&mut self, mention: &str) {
+        self.text.insert(0, ' ');
+        self.text.insert_str(0, mention);
+        let first_section = self.blocks.iter_mut().find_map(|block| match block {
+            Block::Section { text, .. } => Some(text),
+            _ => None,
+        });
+        if let Some(text) = first_section {
+            match text {
+                Some(Text::Mrkdwn { text, .. }) => {
+                    text.insert(0, '\n');
+                    text.insert_str(0, mention);
+                }
+                _ => *text = Some(mrkdwn(mention.to_owned())),
+            }
+        }
+    }
 }
 
 /// The parts every message is made of.

@@ -85,7 +85,7 @@ fn health_tells_strangers_only_status_and_readiness() {
     assert_eq!(body["settings"]["slack_webhook_url"], true);
     assert_eq!(body["settings"]["api_key"], true);
     assert_eq!(body["settings"]["dry_run"], false);
-    assert_eq!(body["settings"].as_object().unwrap().len(), 10);
+    assert_eq!(body["settings"].as_object().unwrap().len(), 12);
     assert!(body.get("problem").is_none());
     assert_no_secrets(&handled);
 }
@@ -573,4 +573,120 @@ fn instances_sharing_a_store_share_the_story() {
         text.contains("No stopped task of this deployment was recorded"),
         "{text}"
     );
+}
+
+const PROD_HOOK: &str = "https://hooks.slack.com/services/T0/PROD/SECRETPROD";
+const STAGING_HOOK: &str = "https://hooks.slack.com/services/T0/STG/SECRETSTG";
+
+/// Posts `name` with routes, mentions and maybe a default webhook; returns the answer and the
+/// one post, if any.
+fn routed(name: &str, default: bool) -> (Handled, Option<ecs_deploy_alerts::memory::Post>) {
+    let routes = format!("production={PROD_HOOK};staging={STAGING_HOOK}");
+    let mut settings = vec![
+        ("api_key", KEY),
+        ("slack_routes", routes.as_str()),
+        ("mentions", "production=<!here> <@U0ONCALL1>"),
+    ];
+    if default {
+        settings.push(("slack_webhook_url", WEBHOOK));
+    }
+    let mut host = MemoryHost::new(&settings, fixture(name));
+    let handled = post(&mut host);
+    assert_no_secrets(&handled);
+    (handled, host.posts.pop())
+}
+
+#[test]
+fn each_environment_reaches_its_channel_and_only_alerts_page() {
+    // prod-cluster: production, routed, mentioned.
+    let (handled, post) = routed("ecs-deployment-failed-production.json", false);
+    assert_eq!(handled.reply.status, 200);
+    let post = post.unwrap();
+    assert_eq!(post.path_and_query, "/services/T0/PROD/SECRETPROD");
+    let payload: Value = serde_json::from_slice(&post.payload).unwrap();
+    assert!(
+        payload["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("<!here> <@U0ONCALL1> 🚨")
+    );
+    assert_eq!(payload["blocks"][1]["text"]["text"], "<!here> <@U0ONCALL1>");
+    // An old-format ARN in the staging cluster: staging, its own channel, no mention.
+    let (_, post) = routed("ecs-deployment-failed-short-arn-staging.json", false);
+    let post = post.unwrap();
+    assert_eq!(post.path_and_query, "/services/T0/STG/SECRETSTG");
+    assert!(!String::from_utf8(post.payload).unwrap().contains("<!"));
+    // An environment without a route falls back to slack_webhook_url...
+    let (_, post) = routed("ecs-deployment-failed.json", true);
+    assert_eq!(
+        post.unwrap().path_and_query,
+        "/services/T0SECRET/B0SECRET/HOOKSECRET"
+    );
+    // ...and without one, the event waits (503) for the configuration to be fixed.
+    let (handled, post) = routed("ecs-deployment-failed.json", false);
+    assert_eq!(handled.reply.status, 503);
+    assert_eq!(json(&handled)["error"], "config_missing");
+    let message = json(&handled)["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("`unknown`")
+            && message.contains("slack_routes")
+            && message.contains("slack_webhook_url"),
+        "{message}"
+    );
+    assert!(post.is_none());
+}
+
+#[test]
+fn notices_and_recoveries_page_nobody() {
+    let store = MemoryStore::default();
+    let routes = format!("production={PROD_HOOK}");
+    let settings = [
+        ("api_key", KEY),
+        ("slack_routes", routes.as_str()),
+        ("mentions", "production=<!channel>"),
+    ];
+    let mut texts = Vec::new();
+    for name in [
+        "ecs-deployment-failed-checkout.json",
+        "ecs-deployment-rollback-started.json",
+        "ecs-deployment-rollback-completed.json",
+    ] {
+        let mut host = MemoryHost::new(&settings, fixture(name));
+        host.store = Some(store.clone());
+        assert_eq!(post(&mut host).reply.status, 200, "{name}");
+        texts.push(String::from_utf8(host.posts.pop().unwrap().payload).unwrap());
+    }
+    assert!(texts[0].contains("<!channel>"));
+    assert!(!texts[1].contains("<!channel>") && !texts[2].contains("<!channel>"));
+}
+
+#[test]
+fn health_lists_routed_environments_never_urls() {
+    let routes = format!("production={PROD_HOOK};staging={STAGING_HOOK}");
+    let mut host = MemoryHost::new(&[("api_key", KEY), ("slack_routes", &routes)], "");
+    let handled = host.handle("GET", "/health", &[("x-api-key", KEY)]);
+    assert_eq!(handled.reply.status, 200);
+    assert_eq!(
+        json(&handled)["routes"],
+        serde_json::json!(["production", "staging"])
+    );
+    assert_no_secrets(&handled);
+    for (key, value) in [
+        ("slack_routes", "production=https://127.1/SECRET"),
+        ("slack_routes", "production=x;production=y"),
+        ("mentions", "production=@here"),
+    ] {
+        let mut host = MemoryHost::new(
+            &[
+                ("api_key", KEY),
+                ("slack_webhook_url", WEBHOOK),
+                (key, value),
+            ],
+            "",
+        );
+        let handled = host.handle("GET", "/health", &[("x-api-key", KEY)]);
+        assert_eq!(handled.reply.status, 503, "{value}");
+        assert!(json(&handled)["problem"].as_str().unwrap().contains(key));
+        assert_no_secrets(&handled);
+    }
 }

@@ -23,7 +23,7 @@ pub fn alert_payload(body: &[u8], environments: &EnvironmentResolver) -> Vec<u8>
     let fact = classify(event, environments, START_OF_TIME).expect("the fixture is valid");
     let mut store = MemoryHost::new(&[], "");
     let told = tell(&fact, &mut store, Notify::default(), START_OF_TIME);
-    slack::render(&told.message.expect("the fixture is an alert"))
+    slack::render(&told.message.expect("the fixture is an alert"), None)
 }
 
 /// Median and 99th percentile of nanoseconds per operation over `batches` batches of

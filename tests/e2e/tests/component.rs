@@ -508,7 +508,7 @@ async fn dry_run_health_and_a_missing_webhook() {
             "slack_webhook_url": true, "dry_run": false, "api_key": true, "api_key_header": false,
             "basic_auth_username": false, "basic_auth_password": false,
             "allow_unauthenticated": false, "environment_rules": false, "account_environments": false,
-            "notify": false
+            "notify": false, "slack_routes": false, "mentions": false
         })
     );
     let exchange = call(&authenticated, &missing, SlackScript::OK).await;
@@ -809,4 +809,55 @@ async fn keys_stay_bounded_over_simulated_days() {
     }
     let over = per_deployment.values().filter(|&&n| n > 10).count();
     assert!(over <= 2, "{over} deployments keep more than ten tasks");
+}
+
+/// A production and a staging failure, back to back, reach two different webhooks; only the
+/// production one pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn environments_reach_their_own_channels() {
+    const PROD: &str = "https://hooks.slack.com/services/T0SECRET/PROD/SECRETPROD";
+    const STAGING: &str = "https://hooks.slack.com/services/T0SECRET/STG/SECRETSTG";
+    let routes = format!("production={PROD};staging={STAGING}");
+    let config = config(&[
+        ("api_key", API_KEY),
+        ("slack_routes", &routes),
+        (
+            "mentions",
+            "production=<!here>;staging=<!subteam^S0123ABCD>",
+        ),
+    ]);
+    let production = call(
+        &signed(include_str!(
+            "../../../fixtures/ecs-deployment-failed-production.json"
+        )),
+        &config,
+        SlackScript::OK,
+    )
+    .await;
+    let staging = call(
+        &signed(include_str!(
+            "../../../fixtures/ecs-deployment-failed-short-arn-staging.json"
+        )),
+        &config,
+        SlackScript::OK,
+    )
+    .await;
+    assert_eq!(production.status, 200);
+    assert_eq!(staging.status, 200);
+    assert_eq!(production.sent[0].uri, PROD);
+    assert_eq!(staging.sent[0].uri, STAGING);
+    let production: Value = serde_json::from_slice(&production.sent[0].body).unwrap();
+    let staging: Value = serde_json::from_slice(&staging.sent[0].body).unwrap();
+    assert!(production["text"].as_str().unwrap().starts_with("<!here> "));
+    assert_eq!(production["blocks"][1]["text"]["text"], "<!here>");
+    assert!(
+        staging["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("<!subteam^S0123ABCD> ")
+    );
+    let unrouted = call(&signed(FAILED), &config, SlackScript::OK).await;
+    assert_eq!(unrouted.status, 503);
+    assert_eq!(unrouted.json()["error"], "config_missing");
+    assert!(unrouted.sent.is_empty());
 }
