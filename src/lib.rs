@@ -48,7 +48,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const MAX_ECHO_CHARS: usize = 256;
 
 /// The key `/health` reads to see that the store answers; never written.
-const HEALTH_PROBE_KEY: &str = "health:probe";
+const HEALTH_PROBE_KEY: &str = "ecs-deploy-alerts/health";
 
 /// The most characters of an error message in an answer.
 const MAX_MESSAGE_CHARS: usize = 512;

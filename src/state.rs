@@ -215,10 +215,13 @@ fn decode<T: Record>(bytes: &[u8]) -> Option<(u64, Option<i64>, T)> {
     Some((at, number, T::from_fields(&mut fields.into_iter())?))
 }
 
-const TASK: &str = "task:";
-const SENT: &str = "sent:";
-const FAILED: &str = "fail:";
-const ROLLBACK: &str = "rollback:";
+/// The prefix of every key this component writes: a store (a Redis database) may be shared
+/// with other applications, whose keys pruning must never touch.
+pub const NAMESPACE: &str = "ecs-deploy-alerts/";
+const TASK: &str = "ecs-deploy-alerts/task:";
+const SENT: &str = "ecs-deploy-alerts/sent:";
+const FAILED: &str = "ecs-deploy-alerts/fail:";
+const ROLLBACK: &str = "ecs-deploy-alerts/rollback:";
 
 /// Records a stopped task under its deployment: one write, the same key on redelivery.
 pub fn record_task(kv: &mut impl KeyValue, task: &StoppedTask, now: u64) -> Result<(), StoreError> {
@@ -332,7 +335,12 @@ pub struct Pruned {
 /// of each deployment: at most [`MAX_DELETES_PER_PRUNE`] keys and [`MAX_READS_PER_PRUNE`]
 /// reads.
 pub fn prune(kv: &mut impl KeyValue, now: u64) -> Result<Pruned, StoreError> {
-    let mut keys = kv.keys()?;
+    // Only our own keys: anything else in the store belongs to someone else.
+    let mut keys: Vec<String> = kv
+        .keys()?
+        .into_iter()
+        .filter(|key| key.starts_with(NAMESPACE))
+        .collect();
     keys.sort_unstable();
     let mut doomed: Vec<&str> = Vec::new();
     // Over the cap: sorted, each deployment's task keys are adjacent.
@@ -579,7 +587,7 @@ mod tests {
         let mut kv = Store::default();
         for i in 10..35u64 {
             let task = task("ecs-svc/1", &format!("t{i}"), NOW - 100 + i);
-            let key = format!("task:ecs-svc/1:t{i}");
+            let key = format!("{TASK}ecs-svc/1:t{i}");
             kv.map
                 .insert(key, encode(NOW, task.cause.exit_code, &task.fields()));
         }
@@ -591,6 +599,26 @@ mod tests {
             .collect();
         assert_eq!(ids, (10..20).map(|i| format!("t{i}")).collect::<Vec<_>>());
         assert_eq!(kv.map.len(), MAX_TASKS_PER_DEPLOYMENT);
+    }
+
+    #[test]
+    fn pruning_leaves_other_applications_keys_alone() {
+        let mut kv = Store::default();
+        kv.map
+            .insert("other-app:session:42".into(), b"not ours".to_vec());
+        kv.map
+            .insert("task:ecs-svc/1:x".into(), b"not ours either".to_vec());
+        mark_delivered(&mut kv, "e1", NOW - RETENTION_SECS - 1).unwrap();
+        let pruned = prune(&mut kv, NOW).unwrap();
+        assert_eq!(
+            pruned,
+            Pruned {
+                listed: 1,
+                deleted: 1
+            }
+        );
+        assert_eq!(kv.map.len(), 2);
+        assert!(kv.map.keys().all(|key| !key.starts_with(NAMESPACE)));
     }
 
     #[test]

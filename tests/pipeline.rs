@@ -502,7 +502,7 @@ fn writes_happen_only_where_something_must_persist() {
         dry.data()
             .entries
             .keys()
-            .all(|key| !key.starts_with("sent:"))
+            .all(|key| !key.starts_with("ecs-deploy-alerts/sent:"))
     );
 }
 

@@ -802,7 +802,10 @@ async fn keys_stay_bounded_over_simulated_days() {
     );
     // At most ten tasks per deployment survive pruning.
     let mut per_deployment: HashMap<&str, usize> = HashMap::new();
-    for key in entries.keys().filter_map(|k| k.strip_prefix("task:")) {
+    for key in entries
+        .keys()
+        .filter_map(|k| k.strip_prefix("ecs-deploy-alerts/task:"))
+    {
         *per_deployment
             .entry(key.split(':').next().unwrap())
             .or_default() += 1;
