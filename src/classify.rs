@@ -170,22 +170,33 @@ fn ignored(why: &'static str) -> Fact<'static> {
     }
 }
 
+/// The fact of an event that is not for us at all (another source, another kind of ECS
+/// event), told from its envelope alone: no configuration is needed to ignore it.
+pub fn not_for_us<D>(event: &EventBridgeEvent<'_, D>) -> Option<Fact<'static>> {
+    if event.source != ECS_SOURCE {
+        return Some(ignored("only events from `aws.ecs` are handled"));
+    }
+    let known = [DEPLOYMENT_STATE_CHANGE, SERVICE_ACTION, TASK_STATE_CHANGE];
+    (!known.contains(&&*event.detail_type)).then(|| {
+        ignored(
+            "only ECS deployment state changes, service actions and task state changes are handled",
+        )
+    })
+}
+
 /// Classifies a valid event; `now` (Unix seconds) dates a stopped task without a time.
 pub fn classify<'a>(
     event: EventBridgeEvent<'a, &'a RawValue>,
     environments: &'a EnvironmentResolver,
     now: u64,
 ) -> Result<Fact<'a>, Error> {
-    if event.source != ECS_SOURCE {
-        return Ok(ignored("only events from `aws.ecs` are handled"));
+    if let Some(fact) = not_for_us(&event) {
+        return Ok(fact);
     }
     match &*event.detail_type {
         DEPLOYMENT_STATE_CHANGE => deployment(event.with_detail()?, environments),
         SERVICE_ACTION => service_action(event.with_detail()?, environments),
-        TASK_STATE_CHANGE => task(event.with_detail()?, now),
-        _ => Ok(ignored(
-            "only ECS deployment state changes, service actions and task state changes are handled",
-        )),
+        _ => task(event.with_detail()?, now),
     }
 }
 

@@ -55,19 +55,12 @@ impl Config {
 }
 
 impl AlertConfig {
-    /// Parses and checks every delivery and environment setting.
-    fn parse(settings: &Settings) -> Result<Self, Error> {
+    /// Parses and checks every delivery, environment, routing and notify setting.
+    pub fn parse(settings: &Settings) -> Result<Self, Error> {
         let dry_run = settings.flag(DRY_RUN)?;
-        let webhook = settings
-            .get(SLACK_WEBHOOK_URL)
-            .map(|url| WebhookUrl::parse(url).map_err(|reason| invalid(SLACK_WEBHOOK_URL, reason)))
-            .transpose()?;
-        let by_environment = settings
-            .get(SLACK_ROUTES)
-            .map(Routes::parse_routes)
-            .transpose()
-            .map_err(|reason| invalid(SLACK_ROUTES, reason))?
-            .unwrap_or_default();
+        let webhook = parsed(settings, SLACK_WEBHOOK_URL, WebhookUrl::parse)?;
+        let by_environment =
+            parsed(settings, SLACK_ROUTES, Routes::parse_routes)?.unwrap_or_default();
         let delivery = match (dry_run, webhook) {
             (true, _) => Delivery::DryRun,
             (false, None) if by_environment.is_empty() => {
@@ -78,29 +71,10 @@ impl AlertConfig {
                 by_environment,
             }),
         };
-        let accounts = settings
-            .get(ACCOUNT_ENVIRONMENTS)
-            .map(parse_accounts)
-            .transpose()
-            .map_err(|reason| invalid(ACCOUNT_ENVIRONMENTS, reason))?
-            .unwrap_or_default();
-        let rules = settings
-            .get(ENVIRONMENT_RULES)
-            .map(parse_rules)
-            .transpose()
-            .map_err(|reason| invalid(ENVIRONMENT_RULES, reason))?;
-        let notify = settings
-            .get(NOTIFY)
-            .map(Notify::parse)
-            .transpose()
-            .map_err(|reason| invalid(NOTIFY, reason))?
-            .unwrap_or_default();
-        let mentions = settings
-            .get(MENTIONS)
-            .map(Mentions::parse)
-            .transpose()
-            .map_err(|reason| invalid(MENTIONS, reason))?
-            .unwrap_or_default();
+        let accounts = parsed(settings, ACCOUNT_ENVIRONMENTS, parse_accounts)?.unwrap_or_default();
+        let rules = parsed(settings, ENVIRONMENT_RULES, parse_rules)?;
+        let notify = parsed(settings, NOTIFY, Notify::parse)?.unwrap_or_default();
+        let mentions = parsed(settings, MENTIONS, Mentions::parse)?.unwrap_or_default();
         Ok(Self {
             delivery,
             environments: EnvironmentResolver::new(accounts, rules),
@@ -108,6 +82,18 @@ impl AlertConfig {
             mentions,
         })
     }
+}
+
+/// The value of an optional `key` through `parse`; a reason it gives names the key.
+fn parsed<T, R: Into<String>>(
+    settings: &Settings,
+    key: &'static str,
+    parse: impl FnOnce(&str) -> Result<T, R>,
+) -> Result<Option<T>, Error> {
+    settings
+        .get(key)
+        .map(|value| parse(value).map_err(|reason| invalid(key, reason)))
+        .transpose()
 }
 
 fn invalid(key: &'static str, reason: impl Into<String>) -> Error {

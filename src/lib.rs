@@ -29,11 +29,12 @@ pub mod webhook;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+use crate::auth::AuthPolicy;
 use crate::classify::Fact;
 use crate::config::{AlertConfig, Config, Delivery};
 use crate::delivery::{SLACK_TIMEOUTS, SlackResponse, Timeouts, TransportFailure};
 use crate::error::Error;
-use crate::settings::{ConfigStoreError, Settings};
+use crate::settings::{ALERT_KEYS, AUTH_KEYS, ConfigStoreError, Settings};
 use crate::state::{KeyValue, StoreError};
 use crate::webhook::WebhookUrl;
 
@@ -209,10 +210,11 @@ fn process_event(
     host: &mut impl Host,
     log: &mut LogLine,
 ) -> Result<Outcome, Error> {
-    let settings = Settings::read(|key| host.config(key))?;
-    let config = Config::parse(&settings)?;
-    config.auth.authenticate(head)?;
-    let config = config.alerts?;
+    // Who may call first, from the authentication keys alone: a refused caller costs the
+    // host no other lookups.
+    let mut settings = Settings::default();
+    settings.fetch(&AUTH_KEYS, |key| host.config(key))?;
+    AuthPolicy::parse(&settings)?.authenticate(head)?;
 
     let declared_length = head
         .header("content-length")
@@ -234,6 +236,14 @@ fn process_event(
     let event = event::parse_envelope(&body)?;
     log.event_id = Some(capped(&event.id, MAX_ECHO_CHARS));
     log.event_name = Some(capped(&event.detail_type, MAX_ECHO_CHARS));
+    if let Some(Fact::Ignored { why, .. }) = classify::not_for_us(&event) {
+        return Ok(Outcome::Ignored {
+            why: why.into_owned(),
+        });
+    }
+    // An ECS event: now the rest of the configuration, every key of it checked.
+    settings.fetch(&ALERT_KEYS, |key| host.config(key))?;
+    let config = AlertConfig::parse(&settings)?;
     let event_id = event.id.clone();
     let now = host.now();
     let fact = classify::classify(event, &config.environments, now)?;

@@ -45,6 +45,8 @@ pub struct MemoryHost {
     pub now: u64,
     /// The key-value store; `None` makes every store operation fail.
     pub store: Option<MemoryStore>,
+    /// How many configuration lookups were made.
+    pub config_reads: usize,
 }
 
 /// An in-memory key-value store that counts what is done to it. Clones share it, as
@@ -93,6 +95,7 @@ impl MemoryHost {
             posts: Vec::new(),
             now: START_OF_TIME,
             store: Some(MemoryStore::default()),
+            config_reads: 0,
         }
     }
 
@@ -113,6 +116,7 @@ impl MemoryHost {
 
 impl Host for MemoryHost {
     fn config(&mut self, key: &str) -> Result<Option<String>, ConfigStoreError> {
+        self.config_reads += 1;
         let settings = self.settings.as_ref().ok_or(ConfigStoreError)?;
         Ok(settings
             .iter()

@@ -44,9 +44,33 @@ pub const KEYS: [&str; 12] = [
     MENTIONS,
 ];
 
-/// The raw values of [`KEYS`] as the host served them; empty values count as unset.
+/// The keys that decide who may call: read first, and alone when the caller is refused.
+pub const AUTH_KEYS: [&str; 5] = [
+    API_KEY,
+    API_KEY_HEADER,
+    BASIC_AUTH_USERNAME,
+    BASIC_AUTH_PASSWORD,
+    ALLOW_UNAUTHENTICATED,
+];
+
+/// The keys an ECS event needs once the caller is in: delivery, environments, what posts.
+pub const ALERT_KEYS: [&str; 7] = [
+    SLACK_WEBHOOK_URL,
+    DRY_RUN,
+    ENVIRONMENT_RULES,
+    ACCOUNT_ENVIRONMENTS,
+    NOTIFY,
+    SLACK_ROUTES,
+    MENTIONS,
+];
+
+/// The raw values of [`KEYS`] as the host served them, for the keys read so far; empty
+/// values count as unset. Each lookup costs the host a resolution through its variable
+/// providers, so a request reads only the keys its path needs ([`AUTH_KEYS`], then
+/// [`ALERT_KEYS`]); `/health` reads them all.
 ///
 /// Deliberately not `Debug`: several values are secrets.
+#[derive(Default)]
 pub struct Settings {
     values: [Option<String>; KEYS.len()],
 }
@@ -58,17 +82,28 @@ pub struct ConfigStoreError;
 impl Settings {
     /// Reads every known key through `get`.
     pub fn read(
-        mut get: impl FnMut(&str) -> Result<Option<String>, ConfigStoreError>,
+        get: impl FnMut(&str) -> Result<Option<String>, ConfigStoreError>,
     ) -> Result<Self, Error> {
-        let mut values: [Option<String>; KEYS.len()] = Default::default();
-        for (value, key) in values.iter_mut().zip(KEYS) {
-            *value = get(key)
+        let mut settings = Self::default();
+        settings.fetch(&KEYS, get)?;
+        Ok(settings)
+    }
+
+    /// Reads `keys` through `get`, in that order.
+    pub fn fetch(
+        &mut self,
+        keys: &[&'static str],
+        mut get: impl FnMut(&str) -> Result<Option<String>, ConfigStoreError>,
+    ) -> Result<(), Error> {
+        for &key in keys {
+            let at = KEYS.iter().position(|k| *k == key).expect("a known key");
+            self.values[at] = get(key)
                 .map_err(|ConfigStoreError| Error::ConfigUnavailable(key))?
                 // A secret pasted with a newline would otherwise never match a header.
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty());
         }
-        Ok(Self { values })
+        Ok(())
     }
 
     /// Settings from literal pairs; keys not in [`KEYS`] are ignored.
@@ -123,6 +158,26 @@ mod tests {
         assert!(settings.presence().all(|(_, set)| !set));
         let settings = Settings::from_pairs(&[(API_KEY, " s3cret\n")]);
         assert_eq!(settings.get(API_KEY), Some("s3cret"));
+    }
+
+    #[test]
+    fn the_two_phases_read_every_key_once() {
+        let mut phases: Vec<&str> = AUTH_KEYS.iter().chain(&ALERT_KEYS).copied().collect();
+        phases.sort_unstable();
+        let mut all = KEYS.to_vec();
+        all.sort_unstable();
+        assert_eq!(phases, all);
+        let mut read = Vec::new();
+        let mut settings = Settings::default();
+        settings
+            .fetch(&AUTH_KEYS, |key| {
+                read.push(key.to_owned());
+                Ok(Some(format!(" {key} ")))
+            })
+            .unwrap();
+        assert_eq!(read, AUTH_KEYS);
+        assert_eq!(settings.get(API_KEY), Some("api_key"));
+        assert_eq!(settings.get(SLACK_WEBHOOK_URL), None);
     }
 
     #[test]

@@ -690,3 +690,23 @@ fn health_lists_routed_environments_never_urls() {
         assert_no_secrets(&handled);
     }
 }
+
+#[test]
+fn each_path_reads_only_the_configuration_it_needs() {
+    // Every lookup costs the host a resolution through its variable providers.
+    let reads = |method: &str, path: &str, key: &str, body: Vec<u8>| {
+        let mut host = MemoryHost::new(&configured(), body);
+        host.handle(method, path, &[("x-api-key", key)]);
+        host.config_reads
+    };
+    let failure = fixture("ecs-deployment-failed-checkout.json");
+    assert_eq!(reads("PUT", "/", KEY, failure.clone()), 0);
+    assert_eq!(reads("POST", "/", "wrong", failure.clone()), 5);
+    assert_eq!(
+        reads("POST", "/", KEY, fixture("s3-object-created.json")),
+        5
+    );
+    assert_eq!(reads("POST", "/", KEY, b"{not json".to_vec()), 5);
+    assert_eq!(reads("POST", "/", KEY, failure), 12);
+    assert_eq!(reads("GET", "/health", KEY, Vec::new()), 12);
+}

@@ -2,6 +2,9 @@
 //! (deterministically), and with each of its values swapped for hostile ones. Every answer
 //! is still well-formed JSON with a documented status.
 
+mod common;
+
+use common::Rng;
 use std::fs;
 use std::path::Path;
 
@@ -46,22 +49,6 @@ fn check(body: Vec<u8>) -> u16 {
         _ => assert!(host.posts.is_empty()),
     }
     status
-}
-
-/// xorshift64*: a small deterministic generator, so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 #[test]

@@ -3,23 +3,22 @@
 //! path and query as sent), and hyper's request-line types (what the host builds the
 //! outgoing request from) accept what it sends.
 
+mod common;
+
+use common::Rng;
 use std::str::FromStr;
 
 use ecs_deploy_alerts::webhook::WebhookUrl;
 
-/// xorshift64*: deterministic, so a failure reproduces.
-struct Rng(u64);
+/// Picking from lists of URL pieces.
+trait Pick {
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str;
+    fn mostly<'a>(&mut self, items: &[&'a str]) -> &'a str;
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
+impl Pick for Rng {
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[(self.next() % items.len() as u64) as usize]
+        items[self.below(items.len())]
     }
 
     /// Three times in four the first item (the plain case), else any.
