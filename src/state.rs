@@ -7,8 +7,9 @@
 //!   fixtures, replays and skewed clocks must not expire on arrival); an entry older than
 //!   [`RETENTION_SECS`] counts as absent when read;
 //! - one write in [`PRUNE_EVERY`] (chosen by its key, so no extra read decides it) also lists
-//!   the keys, reads at most [`MAX_READS_PER_PRUNE`] of them (in turn, so each has its turn)
-//!   and deletes at most [`MAX_DELETES_PER_PRUNE`]: the expired ones, and tasks beyond
+//!   the keys, reads at most [`MAX_READS_PER_PRUNE`] of them (the next ones after where the
+//!   last prune stopped, so each has its turn) and deletes at most
+//!   [`MAX_DELETES_PER_PRUNE`]: the expired ones, and tasks beyond
 //!   [`MAX_TASKS_PER_DEPLOYMENT`] of a deployment. Listing is never done on every request
 //!   (Spin's `list-keys` returns every key at once), only there and for a failure's causes;
 //! - a stopped task is one key of its own (`task:DEPLOYMENT:TASK`), so replicas recording
@@ -222,6 +223,8 @@ const TASK: &str = "ecs-deploy-alerts/task:";
 const SENT: &str = "ecs-deploy-alerts/sent:";
 const FAILED: &str = "ecs-deploy-alerts/fail:";
 const ROLLBACK: &str = "ecs-deploy-alerts/rollback:";
+/// Where the last prune stopped reading.
+const CURSOR: &str = "ecs-deploy-alerts/prune-cursor";
 
 /// Records a stopped task under its deployment: one write, the same key on redelivery.
 pub fn record_task(kv: &mut impl KeyValue, task: &StoppedTask, now: u64) -> Result<(), StoreError> {
@@ -339,7 +342,7 @@ pub fn prune(kv: &mut impl KeyValue, now: u64) -> Result<Pruned, StoreError> {
     let mut keys: Vec<String> = kv
         .keys()?
         .into_iter()
-        .filter(|key| key.starts_with(NAMESPACE))
+        .filter(|key| key.starts_with(NAMESPACE) && key != CURSOR)
         .collect();
     keys.sort_unstable();
     let mut doomed: Vec<&str> = Vec::new();
@@ -358,14 +361,20 @@ pub fn prune(kv: &mut impl KeyValue, now: u64) -> Result<Pruned, StoreError> {
             doomed.push(key);
         }
     }
-    // Dating a value takes a read; start where the clock points, so every key has its turn.
-    let start = (now / 60) as usize % keys.len().max(1);
-    let turn = keys
+    // Dating a value takes a read: each prune reads the next keys after where the last one
+    // stopped (its cursor, one write), so every key has its turn within len / 64 prunes.
+    let cursor = kv
+        .get(CURSOR)?
+        .and_then(|v| decode::<String>(&v))
+        .map(|(_, _, key)| key);
+    let start = cursor.map_or(0, |last| keys.partition_point(|key| *key <= last));
+    let turn: Vec<&String> = keys
         .iter()
         .cycle()
         .skip(start)
-        .take(keys.len().min(MAX_READS_PER_PRUNE));
-    for key in turn {
+        .take(keys.len().min(MAX_READS_PER_PRUNE))
+        .collect();
+    for key in &turn {
         if doomed.len() >= MAX_DELETES_PER_PRUNE {
             break;
         }
@@ -380,6 +389,9 @@ pub fn prune(kv: &mut impl KeyValue, now: u64) -> Result<Pruned, StoreError> {
     doomed.truncate(MAX_DELETES_PER_PRUNE);
     for key in &doomed {
         kv.delete(key)?;
+    }
+    if let Some(last) = turn.last() {
+        kv.set(CURSOR, &encode(now, None, &[Cow::Borrowed(last.as_str())]))?;
     }
     Ok(Pruned {
         listed: keys.len(),
@@ -579,7 +591,8 @@ mod tests {
                 deleted: 3
             }
         );
-        assert!(kv.map.is_empty());
+        // Only the prune's own cursor is left.
+        assert_eq!(kv.map.keys().collect::<Vec<_>>(), [CURSOR]);
     }
 
     #[test]
@@ -598,7 +611,7 @@ mod tests {
             .map(|t| t.task_id)
             .collect();
         assert_eq!(ids, (10..20).map(|i| format!("t{i}")).collect::<Vec<_>>());
-        assert_eq!(kv.map.len(), MAX_TASKS_PER_DEPLOYMENT);
+        assert_eq!(kv.map.len(), MAX_TASKS_PER_DEPLOYMENT + 1); // and the cursor
     }
 
     #[test]
@@ -617,8 +630,29 @@ mod tests {
                 deleted: 1
             }
         );
+        kv.map.remove(CURSOR);
         assert_eq!(kv.map.len(), 2);
         assert!(kv.map.keys().all(|key| !key.starts_with(NAMESPACE)));
+    }
+
+    #[test]
+    fn every_key_has_its_turn() {
+        // Far more keys than one prune reads: successive prunes go round them all.
+        let mut kv = Store::default();
+        let old = NOW - RETENTION_SECS - 1;
+        for i in 0..MAX_READS_PER_PRUNE * 3 {
+            mark_delivered(&mut kv, &format!("e{i:04}"), old).unwrap();
+        }
+        let mut rounds = 0;
+        while kv.map.len() > 1 {
+            prune(&mut kv, NOW).unwrap();
+            rounds += 1;
+            assert!(
+                rounds <= 3,
+                "{} keys left after {rounds} prunes",
+                kv.map.len()
+            );
+        }
     }
 
     #[test]
