@@ -14,7 +14,9 @@
 //!   (Spin's `list-keys` returns every key at once), only there and for a failure's causes;
 //! - a stopped task is one key of its own (`task:DEPLOYMENT:TASK`), so replicas recording
 //!   tasks of one deployment at the same moment never overwrite each other, and a redelivered
-//!   task event writes the same key again;
+//!   task event writes the same key again; the deployment's first task also writes its
+//!   marker (`deployment:DEPLOYMENT`), so a failure lists keys only when there is a task to
+//!   find;
 //! - keys are namespaced by kind, and parts that come from the caller are kept only when short
 //!   and plain, else replaced by a hash.
 //!
@@ -223,11 +225,18 @@ const TASK: &str = "ecs-deploy-alerts/task:";
 const SENT: &str = "ecs-deploy-alerts/sent:";
 const FAILED: &str = "ecs-deploy-alerts/fail:";
 const ROLLBACK: &str = "ecs-deploy-alerts/rollback:";
+/// A deployment with recorded tasks.
+const DEPLOYMENT: &str = "ecs-deploy-alerts/deployment:";
 /// Where the last prune stopped reading.
 const CURSOR: &str = "ecs-deploy-alerts/prune-cursor";
 
 /// Records a stopped task under its deployment: one write, the same key on redelivery.
 pub fn record_task(kv: &mut impl KeyValue, task: &StoppedTask, now: u64) -> Result<(), StoreError> {
+    // The deployment's marker, once: a failure of a deployment without one lists nothing.
+    let marker = marker_key(&task.deployment);
+    if read::<String>(kv, &marker, now)?.is_none() {
+        write_dated(kv, &marker, &task.deployment, now)?;
+    }
     let key = format!("{TASK}{}:{}", part(&task.deployment), part(&task.task_id));
     write(
         kv,
@@ -238,12 +247,17 @@ pub fn record_task(kv: &mut impl KeyValue, task: &StoppedTask, now: u64) -> Resu
 }
 
 /// The stopped tasks kept for `deployment` that have not expired, the first to stop first, at
-/// most [`MAX_TASKS_PER_DEPLOYMENT`]. Lists the keys: for the rare events that need it.
+/// most [`MAX_TASKS_PER_DEPLOYMENT`]. Lists the keys only when the deployment's marker says a
+/// task was recorded: a failure with nothing to explain it costs one read.
 pub fn tasks_of(
     kv: &mut impl KeyValue,
     deployment: &str,
     now: u64,
 ) -> Result<Vec<StoppedTask>, StoreError> {
+    // Listing costs the host every key in the store: only when a task was recorded.
+    if read::<String>(kv, &marker_key(deployment), now)?.is_none() {
+        return Ok(Vec::new());
+    }
     let prefix = format!("{TASK}{}:", part(deployment));
     let mut keys: Vec<String> = kv
         .keys()?
@@ -431,6 +445,10 @@ fn expired(at: u64, now: u64) -> bool {
     now.saturating_sub(at) > RETENTION_SECS
 }
 
+fn marker_key(deployment: &str) -> String {
+    format!("{DEPLOYMENT}{}", part(deployment))
+}
+
 fn sent_key(event_id: &str) -> String {
     format!("{SENT}{}", part(event_id))
 }
@@ -559,6 +577,17 @@ mod tests {
     }
 
     #[test]
+    fn a_failure_without_tasks_lists_nothing() {
+        let mut kv = Store::default();
+        record_task(&mut kv, &task("ecs-svc/1", "a", NOW), NOW).unwrap();
+        let lists = kv.lists;
+        assert!(tasks_of(&mut kv, "ecs-svc/2", NOW).unwrap().is_empty());
+        assert_eq!(kv.lists, lists);
+        assert_eq!(tasks_of(&mut kv, "ecs-svc/1", NOW).unwrap().len(), 1);
+        assert_eq!(kv.lists, lists + 1);
+    }
+
+    #[test]
     fn two_replicas_recording_at_once_lose_nothing() {
         // Each writes its own key: interleaved writes cannot overwrite each other.
         let mut kv = Store::default();
@@ -587,8 +616,8 @@ mod tests {
         assert_eq!(
             pruned,
             Pruned {
-                listed: 3,
-                deleted: 3
+                listed: 4,
+                deleted: 4
             }
         );
         // Only the prune's own cursor is left.
@@ -598,6 +627,13 @@ mod tests {
     #[test]
     fn prune_keeps_the_first_tasks_of_a_deployment() {
         let mut kv = Store::default();
+        write_dated(
+            &mut kv,
+            &marker_key("ecs-svc/1"),
+            &"ecs-svc/1".to_owned(),
+            NOW,
+        )
+        .unwrap();
         for i in 10..35u64 {
             let task = task("ecs-svc/1", &format!("t{i}"), NOW - 100 + i);
             let key = format!("{TASK}ecs-svc/1:t{i}");
@@ -611,7 +647,7 @@ mod tests {
             .map(|t| t.task_id)
             .collect();
         assert_eq!(ids, (10..20).map(|i| format!("t{i}")).collect::<Vec<_>>());
-        assert_eq!(kv.map.len(), MAX_TASKS_PER_DEPLOYMENT + 1); // and the cursor
+        assert_eq!(kv.map.len(), MAX_TASKS_PER_DEPLOYMENT + 2); // and the marker and cursor
     }
 
     #[test]

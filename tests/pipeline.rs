@@ -477,17 +477,19 @@ fn writes_happen_only_where_something_must_persist() {
     host.store = Some(store.clone());
     host.handle("GET", "/health", &[]);
     assert_eq!(writes(&store), 0);
-    // A stopped task: one write.
+    // A deployment's first stopped task: its marker and the task; the next ones: one write.
     post_fixture(&store, &[], "ecs-task-stopped-exit-code.json");
-    assert_eq!(writes(&store), 1);
+    assert_eq!(writes(&store), 2);
+    post_fixture(&store, &[], "ecs-task-stopped-out-of-memory.json");
+    assert_eq!(writes(&store), 3);
     // A failure: its service's failed deployment, then its delivered id.
     post_fixture(&store, &[], "ecs-deployment-failed-checkout.json");
-    assert_eq!(writes(&store), 3);
+    assert_eq!(writes(&store), 5);
     // The duplicate only reads.
     let (handled, host) = post_fixture(&store, &[], "ecs-deployment-failed-checkout.json");
     assert_eq!(json(&handled)["outcome"], "duplicate");
     assert!(host.posts.is_empty());
-    assert_eq!(writes(&store), 3);
+    assert_eq!(writes(&store), 5);
     // A dry run reads and records tasks, but never marks anything delivered.
     let dry = MemoryStore::default();
     for _ in 0..2 {
