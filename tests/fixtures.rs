@@ -26,15 +26,20 @@ fn settings() -> Vec<(String, String)> {
         .collect()
 }
 
-fn fixtures() -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = fs::read_dir(root().join("fixtures"))
+/// The `.json` files of a folder of the repository, in name order; at least `least`.
+fn json_files(folder: &str, least: usize) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(root().join(folder))
         .unwrap()
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.extension().is_some_and(|e| e == "json"))
         .collect();
     paths.sort();
-    assert!(paths.len() >= 16, "fixtures went missing: {paths:?}");
+    assert!(paths.len() >= least, "{folder} went missing: {paths:?}");
     paths
+}
+
+fn fixtures() -> Vec<PathBuf> {
+    json_files("fixtures", 16)
 }
 
 /// What the pipeline did with one fixture, in the expectation files' shape.
@@ -109,14 +114,7 @@ fn run_step(
 type Scenario = (String, Vec<(String, String)>, Vec<(PathBuf, u16)>);
 
 fn scenarios() -> Vec<Scenario> {
-    let mut paths: Vec<PathBuf> = fs::read_dir(root().join("fixtures/scenarios"))
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|e| e == "json"))
-        .collect();
-    paths.sort();
-    assert!(paths.len() >= 6, "scenarios went missing: {paths:?}");
-    paths
+    json_files("fixtures/scenarios", 6)
         .into_iter()
         .map(|path| {
             let scenario: Value =
