@@ -96,17 +96,12 @@ impl ServiceArn {
     /// Parses `arn:PARTITION:ecs:REGION:ACCOUNT:service/[CLUSTER/]NAME`.
     pub fn parse(text: &str) -> Result<Self, &'static str> {
         let (partition, resource) = ecs_resource(text)?;
-        let names = resource
-            .strip_prefix("service/")
-            .ok_or("expected an ECS service ARN")?;
-        let (cluster, service) = match names.split_once('/') {
-            Some((cluster, service)) => (Some(name(cluster)?), name(service)?),
-            None => (None, name(names)?),
-        };
+        let (cluster, service) =
+            in_cluster(resource, "service/").ok_or("expected an ECS service ARN")??;
         Ok(Self {
             partition,
             cluster,
-            service,
+            service: name(service)?,
         })
     }
 }
@@ -137,13 +132,7 @@ impl TaskArn {
     /// Parses `arn:PARTITION:ecs:REGION:ACCOUNT:task/[CLUSTER/]ID`.
     pub fn parse(text: &str) -> Result<Self, &'static str> {
         let (_, resource) = ecs_resource(text)?;
-        let names = resource
-            .strip_prefix("task/")
-            .ok_or("expected an ECS task ARN")?;
-        let (cluster, id) = match names.split_once('/') {
-            Some((cluster, id)) => (Some(name(cluster)?), id),
-            None => (None, names),
-        };
+        let (cluster, id) = in_cluster(resource, "task/").ok_or("expected an ECS task ARN")??;
         let valid = (1..=64).contains(&id.len())
             && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
         if !valid {
@@ -154,6 +143,19 @@ impl TaskArn {
             id: id.to_owned(),
         })
     }
+}
+
+/// A resource of `kind` (`service/`, `task/`) in the new format, `KIND/CLUSTER/ID`, or the old
+/// one, `KIND/ID`: the checked cluster name if any, and the id. `None` for another kind.
+fn in_cluster<'a>(
+    resource: &'a str,
+    kind: &str,
+) -> Option<Result<(Option<String>, &'a str), &'static str>> {
+    let names = resource.strip_prefix(kind)?;
+    Some(match names.split_once('/') {
+        Some((cluster, id)) => name(cluster).map(|cluster| (Some(cluster), id)),
+        None => Ok((None, names)),
+    })
 }
 
 /// Splits an ECS ARN into its partition and resource part.
