@@ -4,13 +4,13 @@
 
 use std::borrow::Cow;
 
-use serde_json::value::RawValue;
-
 use crate::aws::{AccountId, ClusterArn, Partition, Region, ServiceArn, TaskArn};
 use crate::console;
 use crate::environment::EnvironmentResolver;
 use crate::error::Error;
-use crate::event::{DeploymentStateChange, EventBridgeEvent, ServiceAction, TaskStateChange};
+use crate::event::{
+    DeploymentStateChange, EventBridgeEvent, RawDetail, ServiceAction, TaskStateChange,
+};
 use crate::state::{Cause, StoppedTask};
 use crate::time;
 
@@ -186,7 +186,7 @@ pub fn not_for_us<D>(event: &EventBridgeEvent<'_, D>) -> Option<Fact<'static>> {
 
 /// Classifies a valid event; `now` (Unix seconds) dates a stopped task without a time.
 pub fn classify<'a>(
-    event: EventBridgeEvent<'a, &'a RawValue>,
+    event: EventBridgeEvent<'a, RawDetail<'a>>,
     environments: &'a EnvironmentResolver,
     now: u64,
 ) -> Result<Fact<'a>, Error> {

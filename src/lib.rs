@@ -17,6 +17,7 @@ pub mod delivery;
 pub mod environment;
 pub mod error;
 pub mod event;
+pub mod json;
 pub mod memory;
 pub mod routing;
 pub mod settings;
@@ -25,9 +26,6 @@ pub mod state;
 pub mod story;
 pub mod time;
 pub mod webhook;
-
-use serde::Serialize;
-use serde_json::value::RawValue;
 
 use crate::auth::AuthPolicy;
 use crate::classify::Fact;
@@ -122,46 +120,51 @@ pub struct Reply {
 }
 
 /// The one log line written per request: identifiers and outcome, never a secret.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default)]
 pub struct LogLine {
     /// The EventBridge event id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
     /// `detail.eventName` once read, else the event's `detail-type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_name: Option<String>,
     /// The ECS cluster.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster: Option<String>,
     /// The ECS service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// The derived environment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
     /// `delivered`, `duplicate`, `dry_run`, `recorded`, `ignored`, `health` or the error code.
     pub outcome: &'static str,
     /// `unavailable` when the key-value store failed and the message went out without what
     /// it would have recalled (or without being remembered as delivered).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub store: Option<&'static str>,
     /// Our answer's status.
     pub status: u16,
     /// Slack's status, when Slack answered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slack_status: Option<u16>,
     /// Time spent in microseconds, filled in by the shell.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_us: Option<u64>,
-    /// The Slack payload of a dry run.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub slack_payload: Option<Box<RawValue>>,
+    /// The Slack payload of a dry run, as JSON.
+    pub slack_payload: Option<String>,
 }
 
 impl LogLine {
     /// The line as JSON.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("a log line of strings and numbers always serializes")
+        json::object_string(|o| {
+            o.opt_str("event_id", self.event_id.as_deref())
+                .opt_str("event_name", self.event_name.as_deref())
+                .opt_str("cluster", self.cluster.as_deref())
+                .opt_str("service", self.service.as_deref())
+                .opt_str("environment", self.environment.as_deref())
+                .str("outcome", self.outcome)
+                .opt_str("store", self.store)
+                .u64("status", self.status.into())
+                .opt_u64("slack_status", self.slack_status.map(u64::from))
+                .opt_u64("duration_us", self.duration_us);
+            if let Some(payload) = &self.slack_payload {
+                o.raw("slack_payload", payload);
+            }
+        })
     }
 }
 
@@ -178,7 +181,7 @@ pub struct Handled {
 enum Outcome {
     Delivered { slack_status: u16 },
     Duplicate,
-    DryRun { payload: Box<RawValue> },
+    DryRun { payload: String },
     Recorded,
     Ignored { why: String },
 }
@@ -290,14 +293,12 @@ fn process_event(
         .flatten();
     let payload = slack::render(&message, mention);
     let outcome = match &config.delivery {
-        Delivery::DryRun => Outcome::DryRun {
-            payload: raw_json(payload),
-        },
+        Delivery::DryRun => Outcome::DryRun { payload },
         Delivery::Slack(routes) => {
             let webhook = routes
                 .webhook_for(service.environment)
                 .ok_or_else(|| Error::NoWebhook(service.environment.to_owned()))?;
-            let answer = host.post(webhook, &payload, SLACK_TIMEOUTS);
+            let answer = host.post(webhook, payload.as_bytes(), SLACK_TIMEOUTS);
             log.slack_status = answer.as_ref().ok().map(|r| r.status);
             let slack_status = delivery::outcome(answer, host.now())?;
             // Only once Slack took it: a retry after a failed post must still post.
@@ -309,39 +310,38 @@ fn process_event(
     Ok(outcome)
 }
 
-/// JSON we produced ourselves, as a raw value to embed unchanged.
-fn raw_json(json: Vec<u8>) -> Box<RawValue> {
-    let text = String::from_utf8(json).expect("serde_json writes UTF-8");
-    RawValue::from_string(text).expect("serde_json writes valid JSON")
-}
-
 /// The JSON body of every answer.
-#[derive(Serialize, Default)]
+#[derive(Default)]
 struct Answer<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
     outcome: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     event_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     slack_status: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    slack_payload: Option<&'a RawValue>,
+    slack_payload: Option<&'a str>,
 }
 
-fn json_reply(
-    status: u16,
-    mut headers: Vec<(&'static str, String)>,
-    body: &impl Serialize,
-) -> Reply {
+impl Answer<'_> {
+    fn to_json(&self) -> String {
+        json::object_string(|o| {
+            o.opt_str("outcome", self.outcome)
+                .opt_str("error", self.error)
+                .opt_str("message", self.message.as_deref())
+                .opt_str("event_id", self.event_id)
+                .opt_u64("slack_status", self.slack_status.map(u64::from));
+            if let Some(payload) = self.slack_payload {
+                o.raw("slack_payload", payload);
+            }
+        })
+    }
+}
+
+fn json_reply(status: u16, mut headers: Vec<(&'static str, String)>, body: String) -> Reply {
     headers.insert(0, ("content-type", "application/json".to_owned()));
     Reply {
         status,
         headers,
-        body: serde_json::to_vec(body).expect("answers of strings and numbers always serialize"),
+        body: body.into_bytes(),
     }
 }
 
@@ -369,7 +369,7 @@ fn answer_outcome(outcome: Outcome, log: &mut LogLine) -> Reply {
             200,
             "dry_run",
             Answer {
-                slack_payload: Some(payload),
+                slack_payload: Some(payload.as_str()),
                 ..Answer::default()
             },
         ),
@@ -387,7 +387,7 @@ fn answer_outcome(outcome: Outcome, log: &mut LogLine) -> Reply {
         event_id,
         ..answer
     };
-    let reply = json_reply(status, Vec::new(), &answer);
+    let reply = json_reply(status, Vec::new(), answer.to_json());
     log.outcome = name;
     if let Outcome::DryRun { payload } = outcome {
         log.slack_payload = Some(payload);
@@ -403,16 +403,7 @@ pub fn error_reply(error: &Error, event_id: Option<&str>) -> Reply {
         event_id,
         ..Answer::default()
     };
-    json_reply(error.status(), error.headers(), &answer)
-}
-
-/// Which settings are set, as a JSON object of booleans.
-struct Presence(Vec<(&'static str, bool)>);
-
-impl Serialize for Presence {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().copied())
-    }
+    json_reply(error.status(), error.headers(), answer.to_json())
 }
 
 /// `GET /health`: 200 when alerts can be delivered, 503 when not (a readiness probe's
@@ -421,20 +412,15 @@ impl Serialize for Presence {
 /// valid credentials also see the version, which settings are set (booleans only) and the
 /// problems, if any.
 fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
-    #[derive(Serialize)]
     struct HealthAnswer {
         status: &'static str,
         ready: bool,
-        #[serde(skip_serializing_if = "Option::is_none")]
         version: Option<&'static str>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        settings: Option<Presence>,
-        #[serde(skip_serializing_if = "Option::is_none")]
+        /// Which settings are set (booleans only).
+        settings: Option<Vec<(&'static str, bool)>>,
         problem: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         store: Option<&'static str>,
         /// The environments with a webhook of their own (never a URL).
-        #[serde(skip_serializing_if = "Option::is_none")]
         routes: Option<Vec<String>>,
     }
     let mut answer = HealthAnswer {
@@ -457,7 +443,7 @@ fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
                 let problem = config.alerts.as_ref().err().cloned();
                 if config.auth.authenticate(head).is_ok() {
                     answer.version = Some(VERSION);
-                    answer.settings = Some(Presence(settings.presence().collect()));
+                    answer.settings = Some(settings.presence().collect());
                     answer.problem = problem.as_ref().map(Error::to_string);
                     if let Ok(AlertConfig {
                         delivery: Delivery::Slack(routes),
@@ -487,7 +473,28 @@ fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
     } else if store_failed {
         answer.status = "degraded";
     }
-    let reply = json_reply(if answer.ready { 200 } else { 503 }, Vec::new(), &answer);
+    let body = json::object_string(|o| {
+        o.str("status", answer.status)
+            .bool("ready", answer.ready)
+            .opt_str("version", answer.version);
+        if let Some(settings) = &answer.settings {
+            o.object("settings", |o| {
+                for (key, set) in settings {
+                    o.bool(key, *set);
+                }
+            });
+        }
+        o.opt_str("problem", answer.problem.as_deref())
+            .opt_str("store", answer.store);
+        if let Some(routes) = &answer.routes {
+            o.array("routes", |a| {
+                for environment in routes {
+                    a.str(environment);
+                }
+            });
+        }
+    });
+    let reply = json_reply(if answer.ready { 200 } else { 503 }, Vec::new(), body);
     let log = LogLine {
         outcome: "health",
         status: reply.status,

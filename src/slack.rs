@@ -10,10 +10,9 @@
 //! message. The only links are our own console links. Every Block Kit limit is kept by
 //! truncating with `…`.
 
-use serde::Serialize;
-
 use crate::classify::{Deployment, Level, Service};
 use crate::console;
+use crate::json::{self, Object};
 use crate::state::Rollback;
 use crate::story::{CauseGroup, Message, Why};
 
@@ -37,7 +36,7 @@ const FALLBACK_REASON: usize = 300;
 const CAUSE_REASON: usize = 400;
 
 /// An incoming-webhook message.
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct Payload {
     text: String,
     blocks: Vec<Block>,
@@ -46,16 +45,13 @@ pub struct Payload {
     unfurl_media: bool,
 }
 
-#[derive(Debug, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug)]
 enum Block {
     Header {
         text: Text,
     },
     Section {
-        #[serde(skip_serializing_if = "Option::is_none")]
         text: Option<Text>,
-        #[serde(skip_serializing_if = "Vec::is_empty")]
         fields: Vec<Text>,
     },
     Actions {
@@ -66,8 +62,7 @@ enum Block {
     },
 }
 
-#[derive(Debug, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug)]
 enum Text {
     PlainText {
         text: String,
@@ -80,24 +75,95 @@ enum Text {
     },
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 struct Button {
-    #[serde(rename = "type")]
-    kind: &'static str,
     text: Text,
     url: String,
     action_id: &'static str,
 }
 
+impl Payload {
+    fn write(&self, out: &mut String) {
+        json::object(out, |o| {
+            o.str("text", &self.text)
+                .array("blocks", |a| {
+                    for block in &self.blocks {
+                        a.object(|o| block.write(o));
+                    }
+                })
+                .bool("unfurl_links", self.unfurl_links)
+                .bool("unfurl_media", self.unfurl_media);
+        });
+    }
+}
+
+impl Block {
+    fn write(&self, o: &mut Object) {
+        let texts = |o: &mut Object, key, texts: &[Text]| {
+            o.array(key, |a| {
+                for text in texts {
+                    a.object(|o| text.write(o));
+                }
+            });
+        };
+        match self {
+            Block::Header { text } => {
+                o.str("type", "header").object("text", |o| text.write(o));
+            }
+            Block::Section { text, fields } => {
+                o.str("type", "section");
+                if let Some(text) = text {
+                    o.object("text", |o| text.write(o));
+                }
+                if !fields.is_empty() {
+                    texts(o, "fields", fields);
+                }
+            }
+            Block::Actions { elements } => {
+                o.str("type", "actions").array("elements", |a| {
+                    for button in elements {
+                        a.object(|o| {
+                            o.str("type", "button")
+                                .object("text", |o| button.text.write(o))
+                                .str("url", &button.url)
+                                .str("action_id", button.action_id);
+                        });
+                    }
+                });
+            }
+            Block::Context { elements } => {
+                texts(o.str("type", "context"), "elements", elements);
+            }
+        }
+    }
+}
+
+impl Text {
+    fn write(&self, o: &mut Object) {
+        match self {
+            Text::PlainText { text, emoji } => {
+                o.str("type", "plain_text")
+                    .str("text", text)
+                    .bool("emoji", *emoji);
+            }
+            Text::Mrkdwn { text, verbatim } => {
+                o.str("type", "mrkdwn")
+                    .str("text", text)
+                    .bool("verbatim", *verbatim);
+            }
+        }
+    }
+}
+
 /// Renders a message as the JSON body of a webhook POST; `mention` (validated Slack mention
 /// syntax from the configuration) leads the fallback text and the first section.
-pub fn render(message: &Message, mention: Option<&str>) -> Vec<u8> {
+pub fn render(message: &Message, mention: Option<&str>) -> String {
     let mut payload = payload(message);
     if let Some(mention) = mention {
         payload.mention(mention);
     }
-    let mut json = Vec::with_capacity(2048);
-    serde_json::to_writer(&mut json, &payload).expect("a message of strings always serializes");
+    let mut json = String::with_capacity(2048);
+    payload.write(&mut json);
     json
 }
 
@@ -406,7 +472,6 @@ fn draft(draft: Draft) -> Payload {
     {
         blocks.push(Block::Actions {
             elements: vec![Button {
-                kind: "button",
                 text: Text::PlainText {
                     text: "Open in AWS console".to_owned(),
                     emoji: false,
@@ -764,7 +829,7 @@ mod tests {
             },
             Message::DeploymentStarted(&deployment),
         ] {
-            let payload = serde_json::to_value(payload(&message)).unwrap();
+            let payload: serde_json::Value = serde_json::from_str(&render(&message, None)).unwrap();
             let text = payload["text"].as_str().unwrap();
             assert!(text.chars().count() <= limits::FALLBACK, "{}", text.len());
             let header = payload["blocks"][0]["text"]["text"].as_str().unwrap();

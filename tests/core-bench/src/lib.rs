@@ -26,7 +26,7 @@ pub fn alert_payload(
     body: &[u8],
     environments: &EnvironmentResolver,
     mentions: &Mentions,
-) -> Vec<u8> {
+) -> String {
     let event = parse_envelope(body).expect("the fixture parses");
     let fact = classify(event, environments, START_OF_TIME).expect("the fixture is valid");
     let mut store = MemoryHost::new(&[], "");
@@ -85,7 +85,7 @@ mod tests {
             "../../../fixtures/expected/ecs-deployment-failed-production.json"
         ))
         .unwrap();
-        let payload: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+        let payload: serde_json::Value = serde_json::from_str(&payload).unwrap();
         assert_eq!(payload, expected["slack"]);
     }
 }
