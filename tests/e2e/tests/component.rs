@@ -1,6 +1,5 @@
 //! The release component, hosted in wasmtime, driven over wasi:http as EventBridge drives it,
-//! with a scripted Slack. Run after `cargo build --target wasm32-wasip2 --release`
-//! (`scripts/test.sh` does both).
+//! with a scripted Slack. Run after `scripts/build.sh` (`scripts/test.sh` does both).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
