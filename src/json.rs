@@ -15,6 +15,31 @@ use std::fmt;
 /// serde_json; skipped values may nest to any depth.
 const MAX_DEPTH: usize = 127;
 
+/// How many bytes at the start of `bytes` a JSON string carries as they are: up to the first
+/// `"`, `\\` or control character. Eight bytes at a time (the payloads are mostly such runs).
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    // A byte of `word` below `n` (for n <= 128) sets its high bit; no byte before the first
+    // such byte is marked, so the lowest mark is exact.
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGH;
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let marks = below(word, 0x20)
+            | below(word ^ (ONES * u64::from(b'"')), 1)
+            | below(word ^ (ONES * u64::from(b'\\')), 1);
+        if marks != 0 {
+            return at + (marks.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    at + bytes[at..]
+        .iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+        .unwrap_or(bytes.len() - at)
+}
+
 /// A JSON value as far as events need it: strings (borrowed where possible), integers, arrays
 /// and objects are kept, anything else is only named.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -281,6 +306,7 @@ impl<'a> Reader<'a> {
         let mut owned: Option<String> = None;
         let mut run = self.at;
         loop {
+            self.at += plain_run(&self.bytes[self.at..]);
             let Some(&byte) = self.bytes.get(self.at) else {
                 return Err(self.error("unexpected end of input in a string"));
             };
@@ -303,8 +329,7 @@ impl<'a> Reader<'a> {
                     owned.push(escaped);
                     run = self.at;
                 }
-                0..0x20 => return Err(self.error("control character in a string")),
-                _ => self.at += 1,
+                _ => return Err(self.error("control character in a string")),
             }
         }
     }
@@ -454,9 +479,16 @@ impl<'a> Reader<'a> {
 
 /// Writes `text` as a JSON string, escaped as serde_json does.
 pub fn write_string(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    out.reserve(bytes.len() + 2);
     out.push('"');
     let mut run = 0;
-    for (i, byte) in text.bytes().enumerate() {
+    let mut i = 0;
+    loop {
+        i += plain_run(&bytes[i..]);
+        let Some(&byte) = bytes.get(i) else {
+            break;
+        };
         let escape = match byte {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -465,8 +497,7 @@ pub fn write_string(out: &mut String, text: &str) {
             b'\t' => "\\t",
             0x08 => "\\b",
             0x0c => "\\f",
-            0..0x20 => "",
-            _ => continue,
+            _ => "",
         };
         out.push_str(&text[run..i]);
         if escape.is_empty() {
@@ -477,7 +508,8 @@ pub fn write_string(out: &mut String, text: &str) {
         } else {
             out.push_str(escape);
         }
-        run = i + 1;
+        i += 1;
+        run = i;
     }
     out.push_str(&text[run..]);
     out.push('"');
@@ -504,13 +536,17 @@ pub fn object_string(fill: impl FnOnce(&mut Object)) -> String {
 }
 
 impl Object<'_> {
+    /// Keys are names from our own code, so they are written without escaping.
     fn key(&mut self, key: &str) -> &mut String {
+        debug_assert_eq!(plain_run(key.as_bytes()), key.len(), "{key}");
+        self.out.reserve(key.len() + 4);
         if !self.empty {
             self.out.push(',');
         }
         self.empty = false;
-        write_string(self.out, key);
-        self.out.push(':');
+        self.out.push('"');
+        self.out.push_str(key);
+        self.out.push_str("\":");
         self.out
     }
 
