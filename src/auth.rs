@@ -76,6 +76,23 @@ impl AuthPolicy {
         Ok(Self { api_key, basic })
     }
 
+    /// Whether the request carries the configured API key, judged from [`API_KEY`] and
+    /// [`API_KEY_HEADER`] alone. `false` decides nothing: the whole policy
+    /// ([`AuthPolicy::parse`] with every authentication key, then
+    /// [`AuthPolicy::authenticate`]) then decides, and names any configuration problem.
+    /// Admitting here is safe because a configured key is always enforced and always enough.
+    pub fn admits_by_api_key(settings: &Settings, request: &RequestHead) -> bool {
+        let (Some(key), Ok(header)) = (
+            settings.get(API_KEY),
+            header_name(settings.get(API_KEY_HEADER)),
+        ) else {
+            return false;
+        };
+        single(request, &header)
+            .flatten()
+            .is_some_and(|offered| Secret(key.as_bytes().to_vec()).matches(offered))
+    }
+
     /// Admits the request if it carries one of the configured credentials. A request that
     /// repeats a credential header is refused, whichever copy would match: which copy a
     /// proxy or the host forwards first is not ours to guess.
@@ -352,6 +369,45 @@ mod tests {
         // Configured credentials are enforced even when unauthenticated calls are allowed.
         let mixed = &[KEY[0], (ALLOW_UNAUTHENTICATED, "true")];
         assert!(check(mixed, &[]).is_err());
+    }
+
+    #[test]
+    fn the_api_key_alone_admits_only_its_exact_single_header() {
+        let admits = |settings: &[(&str, &str)], headers: &[(&str, &str)]| {
+            let headers = head(headers);
+            AuthPolicy::admits_by_api_key(
+                &Settings::from_pairs(settings),
+                &RequestHead {
+                    method: "POST",
+                    path: "/",
+                    headers: &headers,
+                },
+            )
+        };
+        assert!(admits(KEY, &[("X-API-Key", "s3cret")]));
+        let custom = &[KEY[0], (API_KEY_HEADER, "X-Token")];
+        assert!(admits(custom, &[("x-token", "s3cret")]));
+        // Anything else is left to the whole policy, which refuses or names the problem.
+        assert!(!admits(custom, &[("x-api-key", "s3cret")]));
+        assert!(!admits(KEY, &[("x-api-key", "s3cre")]));
+        assert!(!admits(
+            KEY,
+            &[("x-api-key", "s3cret"), ("x-api-key", "s3cret")]
+        ));
+        assert!(!admits(KEY, &[]));
+        assert!(!admits(
+            &[(API_KEY_HEADER, "x-api-key")],
+            &[("x-api-key", "")]
+        ));
+        assert!(!admits(
+            &[KEY[0], (API_KEY_HEADER, "bad header")],
+            &[("bad header", "s3cret")]
+        ));
+        let basic_only = &[BASIC[0], BASIC[1]];
+        assert!(!admits(
+            basic_only,
+            &[("authorization", "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==")]
+        ));
     }
 
     #[test]

@@ -32,7 +32,7 @@ use crate::classify::Fact;
 use crate::config::{AlertConfig, Config, Delivery};
 use crate::delivery::{SLACK_TIMEOUTS, SlackResponse, Timeouts, TransportFailure};
 use crate::error::Error;
-use crate::settings::{ALERT_KEYS, AUTH_KEYS, ConfigStoreError, Settings};
+use crate::settings::{ALERT_KEYS, API_KEY_KEYS, ConfigStoreError, OTHER_AUTH_KEYS, Settings};
 use crate::state::{KeyValue, StoreError};
 use crate::webhook::WebhookUrl;
 
@@ -214,10 +214,13 @@ fn process_event(
     log: &mut LogLine,
 ) -> Result<Outcome, Error> {
     // Who may call first, from the authentication keys alone: a refused caller costs the
-    // host no other lookups.
+    // host no other lookups, and EventBridge's API key admits after two.
     let mut settings = Settings::default();
-    settings.fetch(&AUTH_KEYS, |key| host.config(key))?;
-    AuthPolicy::parse(&settings)?.authenticate(head)?;
+    settings.fetch(&API_KEY_KEYS, |key| host.config(key))?;
+    if !AuthPolicy::admits_by_api_key(&settings, head) {
+        settings.fetch(&OTHER_AUTH_KEYS, |key| host.config(key))?;
+        AuthPolicy::parse(&settings)?.authenticate(head)?;
+    }
 
     let declared_length = head
         .header("content-length")

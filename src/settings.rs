@@ -44,10 +44,13 @@ pub const KEYS: [&str; 12] = [
     MENTIONS,
 ];
 
-/// The keys that decide who may call: read first, and alone when the caller is refused.
-pub const AUTH_KEYS: [&str; 5] = [
-    API_KEY,
-    API_KEY_HEADER,
+/// The keys that admit a caller presenting the configured API key (EventBridge's usual
+/// Connection): read first.
+pub const API_KEY_KEYS: [&str; 2] = [API_KEY, API_KEY_HEADER];
+
+/// The rest of the keys that decide who may call: read when the API key did not admit the
+/// caller, so that a refusal is decided on the whole authentication configuration.
+pub const OTHER_AUTH_KEYS: [&str; 3] = [
     BASIC_AUTH_USERNAME,
     BASIC_AUTH_PASSWORD,
     ALLOW_UNAUTHENTICATED,
@@ -66,8 +69,9 @@ pub const ALERT_KEYS: [&str; 7] = [
 
 /// The raw values of [`KEYS`] as the host served them, for the keys read so far; empty
 /// values count as unset. Each lookup costs the host a resolution through its variable
-/// providers, so a request reads only the keys its path needs ([`AUTH_KEYS`], then
-/// [`ALERT_KEYS`]); `/health` reads them all.
+/// providers, so a request reads only the keys its path needs ([`API_KEY_KEYS`], then
+/// [`OTHER_AUTH_KEYS`] unless the API key admitted the caller, then [`ALERT_KEYS`]);
+/// `/health` reads them all.
 ///
 /// Deliberately not `Debug`: several values are secrets.
 #[derive(Default)]
@@ -161,8 +165,8 @@ mod tests {
     }
 
     #[test]
-    fn the_two_phases_read_every_key_once() {
-        let mut phases: Vec<&str> = AUTH_KEYS.iter().chain(&ALERT_KEYS).copied().collect();
+    fn the_phases_read_every_key_once() {
+        let mut phases: Vec<&str> = [&API_KEY_KEYS[..], &OTHER_AUTH_KEYS, &ALERT_KEYS].concat();
         phases.sort_unstable();
         let mut all = KEYS.to_vec();
         all.sort_unstable();
@@ -170,12 +174,12 @@ mod tests {
         let mut read = Vec::new();
         let mut settings = Settings::default();
         settings
-            .fetch(&AUTH_KEYS, |key| {
+            .fetch(&API_KEY_KEYS, |key| {
                 read.push(key.to_owned());
                 Ok(Some(format!(" {key} ")))
             })
             .unwrap();
-        assert_eq!(read, AUTH_KEYS);
+        assert_eq!(read, API_KEY_KEYS);
         assert_eq!(settings.get(API_KEY), Some("api_key"));
         assert_eq!(settings.get(SLACK_WEBHOOK_URL), None);
     }

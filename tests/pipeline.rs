@@ -703,12 +703,38 @@ fn each_path_reads_only_the_configuration_it_needs() {
     };
     let failure = fixture("ecs-deployment-failed-checkout.json");
     assert_eq!(reads("PUT", "/", KEY, failure.clone()), 0);
+    // A refusal is decided on every authentication key; the right API key admits after two.
     assert_eq!(reads("POST", "/", "wrong", failure.clone()), 5);
     assert_eq!(
         reads("POST", "/", KEY, fixture("s3-object-created.json")),
-        5
+        2
     );
-    assert_eq!(reads("POST", "/", KEY, b"{not json".to_vec()), 5);
-    assert_eq!(reads("POST", "/", KEY, failure), 12);
+    assert_eq!(reads("POST", "/", KEY, b"{not json".to_vec()), 2);
+    assert_eq!(reads("POST", "/", KEY, failure), 9);
     assert_eq!(reads("GET", "/health", KEY, Vec::new()), 12);
+}
+
+#[test]
+fn the_right_api_key_is_admitted_even_when_other_authentication_settings_are_broken() {
+    // Half-configured Basic credentials: the right API key still gets its alert through
+    // (two lookups decide), a refusal names the problem, and /health is not ready (without
+    // a working policy it shows nobody the details).
+    let mut settings = configured();
+    settings.push(("basic_auth_username", "eventbridge"));
+    let mut host = MemoryHost::new(&settings, FAILED.as_bytes());
+    let handled = host.handle("POST", "/", &[("x-api-key", KEY)]);
+    assert_eq!(handled.reply.status, 200, "{}", json(&handled));
+    assert_eq!(host.posts.len(), 1);
+
+    let mut host = MemoryHost::new(&settings, FAILED.as_bytes());
+    let handled = host.handle("POST", "/", &[("x-api-key", "wrong")]);
+    assert_eq!(handled.reply.status, 503, "{}", json(&handled));
+    assert_eq!(json(&handled)["error"], "config_missing");
+    assert!(host.posts.is_empty());
+
+    let mut host = MemoryHost::new(&settings, "");
+    let handled = host.handle("GET", "/health", &[("x-api-key", KEY)]);
+    assert_eq!(handled.reply.status, 503);
+    assert_eq!(json(&handled)["status"], "misconfigured");
+    assert_eq!(json(&handled)["ready"], false);
 }
