@@ -6,7 +6,7 @@
 //! with the field's path.
 
 use crate::error::Error;
-use crate::json::{Json, Reader, SyntaxError};
+use crate::json::{self, Json, Reader, SyntaxError};
 use std::borrow::Cow;
 
 /// An EventBridge event whose `detail` is a `D`.
@@ -337,7 +337,7 @@ impl<'a> Detail<'a> for ServiceAction<'a> {
 /// Parses and checks the envelope of an EventBridge event, leaving `detail` as raw JSON.
 pub fn parse_envelope(body: &[u8]) -> Result<EventBridgeEvent<'_, RawDetail<'_>>, Error> {
     let invalid = |error: SyntaxError| Error::InvalidJson(error.to_string());
-    let mut reader = Reader::new(body);
+    let mut reader = Reader::new(json::text(body).map_err(invalid)?);
     match reader.peek() {
         None => return Err(Error::InvalidJson("the request body is empty".into())),
         Some(b'{') => {}
@@ -388,7 +388,7 @@ pub fn parse_envelope(body: &[u8]) -> Result<EventBridgeEvent<'_, RawDetail<'_>>
 impl<'a> EventBridgeEvent<'a, RawDetail<'a>> {
     /// Reads the raw `detail` as a `D`.
     pub fn with_detail<D: Detail<'a>>(self) -> Result<EventBridgeEvent<'a, D>, Error> {
-        let detail = D::read(&mut Reader::new(self.detail.0.as_bytes()))?;
+        let detail = D::read(&mut Reader::new(self.detail.0))?;
         Ok(EventBridgeEvent {
             id: self.id,
             detail_type: self.detail_type,

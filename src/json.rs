@@ -91,18 +91,42 @@ impl fmt::Display for SyntaxError {
 pub type ReadMember<'f, 'a> =
     dyn FnMut(&mut Reader<'a>, Cow<'a, str>) -> Result<(), SyntaxError> + 'f;
 
+/// A JSON document's bytes as text. JSON is UTF-8 (RFC 8259), and outside strings anything
+/// but ASCII is a syntax error anyway, so checking the whole document at once refuses exactly
+/// what checking each string would, in one fast pass.
+pub fn text(bytes: &[u8]) -> Result<&str, SyntaxError> {
+    std::str::from_utf8(bytes)
+        .map_err(|error| error_at(bytes, error.valid_up_to(), "invalid UTF-8".into()))
+}
+
+/// An error at byte `at` of `bytes`, with its line and column.
+fn error_at(bytes: &[u8], at: usize, what: Cow<'static, str>) -> SyntaxError {
+    let before = &bytes[..at.min(bytes.len())];
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    SyntaxError {
+        what,
+        line: 1 + before.iter().filter(|&&b| b == b'\n').count(),
+        column: 1 + at - line_start,
+    }
+}
+
 /// A pull reader over one JSON document.
 pub struct Reader<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     at: usize,
     depth: usize,
 }
 
 impl<'a> Reader<'a> {
-    /// A reader at the start of `bytes`.
-    pub fn new(bytes: &'a [u8]) -> Self {
+    /// A reader at the start of `text` (see [`text`]).
+    pub fn new(text: &'a str) -> Self {
         Self {
-            bytes,
+            text,
+            bytes: text.as_bytes(),
             at: 0,
             depth: 0,
         }
@@ -110,16 +134,7 @@ impl<'a> Reader<'a> {
 
     /// An error at the current position.
     pub fn error(&self, what: impl Into<Cow<'static, str>>) -> SyntaxError {
-        let before = &self.bytes[..self.at.min(self.bytes.len())];
-        let line_start = before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        SyntaxError {
-            what: what.into(),
-            line: 1 + before.iter().filter(|&&b| b == b'\n').count(),
-            column: 1 + self.at - line_start,
-        }
+        error_at(self.bytes, self.at, what.into())
     }
 
     fn skip_whitespace(&mut self) {
@@ -312,7 +327,8 @@ impl<'a> Reader<'a> {
             };
             match byte {
                 b'"' | b'\\' => {
-                    let text = self.text(run)?;
+                    // Both ends are at ASCII bytes, so at character boundaries.
+                    let text = &self.text[run..self.at];
                     self.at += 1;
                     if byte == b'"' {
                         return Ok(match owned {
@@ -332,15 +348,6 @@ impl<'a> Reader<'a> {
                 _ => return Err(self.error("control character in a string")),
             }
         }
-    }
-
-    /// The bytes from `start` to here, which must be UTF-8.
-    fn text(&self, start: usize) -> Result<&'a str, SyntaxError> {
-        std::str::from_utf8(&self.bytes[start..self.at]).map_err(|error| {
-            let mut at_fault = Reader::new(self.bytes);
-            at_fault.at = start + error.valid_up_to();
-            at_fault.error("invalid UTF-8 in a string")
-        })
     }
 
     /// The character of the escape after a backslash.
@@ -471,9 +478,9 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The text from `start` to here, which the reader has checked.
+    /// The text from `start` to here: a whole value, so between character boundaries.
     fn text_from(&self, start: usize) -> &'a str {
-        std::str::from_utf8(&self.bytes[start..self.at]).unwrap_or_default()
+        &self.text[start..self.at]
     }
 }
 
@@ -640,7 +647,7 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Result<Json<'_>, SyntaxError> {
-        let mut reader = Reader::new(text.as_bytes());
+        let mut reader = Reader::new(text);
         let value = reader.value()?;
         reader.end()?;
         Ok(value)
@@ -701,13 +708,9 @@ mod tests {
                 .to_string()
                 .starts_with("recursion limit exceeded")
         );
-        let mut reader = Reader::new(b"\"\xff\"");
-        assert!(
-            reader
-                .value()
-                .unwrap_err()
-                .to_string()
-                .starts_with("invalid UTF-8")
+        assert_eq!(
+            text(b"{\n\"\xff\"}").unwrap_err().to_string(),
+            "invalid UTF-8 at line 2 column 2"
         );
     }
 
@@ -718,10 +721,10 @@ mod tests {
             "[".repeat(5000),
             "]".repeat(5000)
         );
-        let mut reader = Reader::new(deep.as_bytes());
+        let mut reader = Reader::new(&deep);
         assert_eq!(reader.skip(), Ok(deep.as_str()));
         for broken in ["[1,]", "{\"a\"}", "[}", "{\"a\":1,}", "[[1]", "{1:2}"] {
-            assert!(Reader::new(broken.as_bytes()).skip().is_err(), "{broken}");
+            assert!(Reader::new(broken).skip().is_err(), "{broken}");
         }
     }
 

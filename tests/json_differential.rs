@@ -193,7 +193,7 @@ fn writes_strings_byte_for_byte_as_serde_json() {
 
 #[test]
 fn strings_without_escapes_are_borrowed() {
-    let mut reader = Reader::new(br#"["plain", "esc\u0061ped"]"#);
+    let mut reader = Reader::new(r#"["plain", "esc\u0061ped"]"#);
     let Ok(Json::Array(items)) = reader.value() else {
         panic!("an array")
     };
