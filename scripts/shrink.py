@@ -5,9 +5,9 @@
 
 wasm-opt reads core modules only, and rustc's component for wasm32-wasip2 is a core module
 wrapped by wasm-component-ld (its WIT types, the canonical ABI glue and two small shim modules).
-So this finds the component's main core module (its largest core-module section), optimizes it
-with `wasm-opt -Oz`, and puts it back in the same place; the rest of the component is kept byte
-for byte. wasm-opt keeps every export and import signature, and may only drop imports nothing
+So this finds the component's main core module (the one exporting the
+`wasi:http/incoming-handler` function), optimizes it with `wasm-opt -Oz`, and puts it back in the
+same place; the rest of the component is kept byte for byte. wasm-opt keeps every export and import signature, and may only drop imports nothing
 calls, which the component's instantiation does not need. The result is checked where it runs:
 the wasmtime suite and the real-Spin suite load and exercise exactly OUT.
 
@@ -22,6 +22,8 @@ import tempfile
 COMPONENT_HEADER = b"\0asm\x0d\x00\x01\x00"
 MODULE_HEADER = b"\0asm\x01\x00\x00\x00"
 CORE_MODULE_SECTION = 1
+EXPORT_SECTION = 7
+HANDLER_EXPORT = "wasi:http/incoming-handler"
 # What rustc's wasm32-wasip2 target emits by default; wasm-opt must neither reject these nor
 # use anything beyond them.
 FEATURES = [
@@ -34,9 +36,15 @@ FEATURES = [
 ]
 
 
+class Malformed(Exception):
+    pass
+
+
 def read_leb(data, at):
     value = shift = 0
     while True:
+        if at >= len(data) or shift > 35:
+            raise Malformed(f"a malformed LEB128 number at byte {at}")
         byte = data[at]
         at += 1
         value |= (byte & 0x7F) << shift
@@ -55,16 +63,30 @@ def write_leb(value):
             return bytes(out)
 
 
-def sections(component):
+def sections(binary, header_size=8):
     """(id, start of section, start of content, end) for each top-level section."""
-    at = len(COMPONENT_HEADER)
-    while at < len(component):
-        section_id = component[at]
-        size, content = read_leb(component, at + 1)
+    at = header_size
+    while at < len(binary):
+        section_id = binary[at]
+        size, content = read_leb(binary, at + 1)
+        if content + size > len(binary):
+            raise Malformed(f"section {section_id} at byte {at} runs past the end")
         yield section_id, at, content, content + size
         at = content + size
-    if at != len(component):
-        sys.exit("shrink: the component's last section runs past its end")
+
+
+def export_names(module):
+    """The names a core module exports."""
+    names = []
+    for section_id, _, content, end in sections(module):
+        if section_id == EXPORT_SECTION:
+            count, at = read_leb(module, content)
+            for _ in range(count):
+                length, at = read_leb(module, at)
+                names.append(module[at:at + length].decode("utf-8", "replace"))
+                at += length + 1  # the name, then the kind byte
+                _, at = read_leb(module, at)  # the index
+    return names
 
 
 def main():
@@ -75,10 +97,15 @@ def main():
         component = f.read()
     if not component.startswith(COMPONENT_HEADER):
         sys.exit(f"shrink: {source} is not a WebAssembly component")
-    modules = [s for s in sections(component) if s[0] == CORE_MODULE_SECTION]
-    if not modules:
-        sys.exit(f"shrink: {source} holds no core module")
-    _, start, content, end = max(modules, key=lambda s: s[3] - s[2])
+    try:
+        handlers = [s for s in sections(component) if s[0] == CORE_MODULE_SECTION
+                    and any(HANDLER_EXPORT in name for name in export_names(component[s[2]:s[3]]))]
+    except Malformed as error:
+        sys.exit(f"shrink: {source}: {error}")
+    if len(handlers) != 1:
+        sys.exit(f"shrink: {source}: expected one core module exporting {HANDLER_EXPORT}, "
+                 f"found {len(handlers)}")
+    _, start, content, end = handlers[0]
     module = component[content:end]
 
     wasm_opt = os.environ.get("WASM_OPT", "wasm-opt")
@@ -99,8 +126,10 @@ def main():
         + optimized
         + component[end:]
     )
-    with open(target, "wb") as f:
+    # Written whole, then renamed: a failed run never leaves half a component behind.
+    with open(target + ".tmp", "wb") as f:
         f.write(shrunk)
+    os.replace(target + ".tmp", target)
     print(
         f"shrink: {target}: {len(component):,} -> {len(shrunk):,} bytes "
         f"(core module {len(module):,} -> {len(optimized):,} with wasm-opt -Oz)"

@@ -88,6 +88,10 @@ impl AuthPolicy {
         ) else {
             return false;
         };
+        // A repeated Authorization header is the whole policy's to refuse, as everywhere.
+        if single(request, "authorization").is_none() {
+            return false;
+        }
         single(request, &header)
             .flatten()
             .is_some_and(|offered| Secret(key.as_bytes().to_vec()).matches(offered))
@@ -236,7 +240,8 @@ mod tests {
         let settings = &[(API_KEY, "k"), (API_KEY_HEADER, "X-EventBridge-Token")];
         assert_eq!(check(settings, &[("x-eventbridge-token", "k")]), Ok(()));
         assert!(check(settings, &[("x-api-key", "k")]).is_err());
-        // Invalid values are reported even where the combination would not use them.
+        // The whole policy reports invalid values even where the combination would not use
+        // them (the API key's own admission, `admits_by_api_key`, does not read them).
         for bad in [
             &[(API_KEY, "k"), (API_KEY_HEADER, "bad header")][..],
             &[
@@ -402,6 +407,11 @@ mod tests {
         assert!(!admits(
             &[KEY[0], (API_KEY_HEADER, "bad header")],
             &[("bad header", "s3cret")]
+        ));
+        let repeated = [("authorization", "Basic x"), ("authorization", "Basic y")];
+        assert!(!admits(
+            KEY,
+            &[("x-api-key", "s3cret"), repeated[0], repeated[1]]
         ));
         let basic_only = &[BASIC[0], BASIC[1]];
         assert!(!admits(

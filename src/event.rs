@@ -563,6 +563,20 @@ mod tests {
     }
 
     #[test]
+    fn fields_that_are_read_nest_as_deep_as_serde_json_allows() {
+        // The envelope itself is the first level, as it is for serde_json.
+        for depth in 124..=128 {
+            let nested = format!("{}\"arn\"{}", "[".repeat(depth), "]".repeat(depth));
+            let body =
+                FAILED.replacen("\"resources\": [", &format!("\"resources\": [{nested},"), 1);
+            let too_deep =
+                matches!(error_of(&body), Error::InvalidJson(m) if m.contains("recursion"));
+            let serde_refuses = serde_json::from_str::<serde_json::Value>(&body).is_err();
+            assert_eq!(too_deep, serde_refuses, "depth {depth}");
+        }
+    }
+
+    #[test]
     fn unknown_fields_and_escapes_are_fine() {
         let body = r#"{"id":"a\u0062c","detail-type":"x","source":"s","account":"1","region":"r",
             "time":"t","detail":{"eventName":"E","newField":[1,{"deep":true}]},"extra":{"a":1}}"#;

@@ -174,8 +174,13 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Reads an object, handing each key to `member`, which must read or skip its value.
+    /// Reads an object, handing each key to `member`, which must read or skip its value. The
+    /// object counts towards the depth limit, as it does for serde_json.
     pub fn object(&mut self, member: &mut ReadMember<'_, 'a>) -> Result<(), SyntaxError> {
+        self.nested(|reader| reader.members(member))
+    }
+
+    fn members(&mut self, member: &mut ReadMember<'_, 'a>) -> Result<(), SyntaxError> {
         self.expect(b'{', "expected `{`")?;
         if self.peek() == Some(b'}') {
             self.at += 1;
@@ -203,14 +208,14 @@ impl<'a> Reader<'a> {
     pub fn value(&mut self) -> Result<Json<'a>, SyntaxError> {
         match self.peek() {
             Some(b'"') => self.string().map(Json::Str),
-            Some(b'{') => self.nested(|reader| {
+            Some(b'{') => {
                 let mut members = Vec::new();
-                reader.object(&mut |reader, key| {
+                self.object(&mut |reader, key| {
                     members.push((key, reader.value()?));
                     Ok(())
                 })?;
                 Ok(Json::Object(members))
-            }),
+            }
             Some(b'[') => self.nested(|reader| {
                 reader.at += 1;
                 let mut items = Vec::new();
@@ -234,10 +239,10 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn nested(
+    fn nested<T>(
         &mut self,
-        read: impl FnOnce(&mut Self) -> Result<Json<'a>, SyntaxError>,
-    ) -> Result<Json<'a>, SyntaxError> {
+        read: impl FnOnce(&mut Self) -> Result<T, SyntaxError>,
+    ) -> Result<T, SyntaxError> {
         if self.depth == MAX_DEPTH {
             return Err(self.error("recursion limit exceeded"));
         }
@@ -543,8 +548,8 @@ pub fn object_string(fill: impl FnOnce(&mut Object)) -> String {
 }
 
 impl Object<'_> {
-    /// Keys are names from our own code, so they are written without escaping.
-    fn key(&mut self, key: &str) -> &mut String {
+    /// Keys are names from our own code (`'static`), so they are written without escaping.
+    fn key(&mut self, key: &'static str) -> &mut String {
         debug_assert_eq!(plain_run(key.as_bytes()), key.len(), "{key}");
         self.out.reserve(key.len() + 4);
         if !self.empty {
@@ -558,13 +563,13 @@ impl Object<'_> {
     }
 
     /// A string member.
-    pub fn str(&mut self, key: &str, value: &str) -> &mut Self {
+    pub fn str(&mut self, key: &'static str, value: &str) -> &mut Self {
         write_string(self.key(key), value);
         self
     }
 
     /// A string member, left out when `None`.
-    pub fn opt_str(&mut self, key: &str, value: Option<&str>) -> &mut Self {
+    pub fn opt_str(&mut self, key: &'static str, value: Option<&str>) -> &mut Self {
         if let Some(value) = value {
             self.str(key, value);
         }
@@ -572,14 +577,14 @@ impl Object<'_> {
     }
 
     /// An integer member.
-    pub fn u64(&mut self, key: &str, value: u64) -> &mut Self {
+    pub fn u64(&mut self, key: &'static str, value: u64) -> &mut Self {
         let out = self.key(key);
         out.push_str(&value.to_string());
         self
     }
 
     /// An integer member, left out when `None`.
-    pub fn opt_u64(&mut self, key: &str, value: Option<u64>) -> &mut Self {
+    pub fn opt_u64(&mut self, key: &'static str, value: Option<u64>) -> &mut Self {
         if let Some(value) = value {
             self.u64(key, value);
         }
@@ -587,25 +592,25 @@ impl Object<'_> {
     }
 
     /// A boolean member.
-    pub fn bool(&mut self, key: &str, value: bool) -> &mut Self {
+    pub fn bool(&mut self, key: &'static str, value: bool) -> &mut Self {
         self.key(key).push_str(if value { "true" } else { "false" });
         self
     }
 
     /// A member whose value is JSON written before.
-    pub fn raw(&mut self, key: &str, json: &str) -> &mut Self {
+    pub fn raw(&mut self, key: &'static str, json: &str) -> &mut Self {
         self.key(key).push_str(json);
         self
     }
 
     /// An object member.
-    pub fn object(&mut self, key: &str, fill: impl FnOnce(&mut Object)) -> &mut Self {
+    pub fn object(&mut self, key: &'static str, fill: impl FnOnce(&mut Object)) -> &mut Self {
         object(self.key(key), fill);
         self
     }
 
     /// An array member.
-    pub fn array(&mut self, key: &str, fill: impl FnOnce(&mut Array)) -> &mut Self {
+    pub fn array(&mut self, key: &'static str, fill: impl FnOnce(&mut Array)) -> &mut Self {
         let out = self.key(key);
         out.push('[');
         fill(&mut Array { out, empty: true });

@@ -99,7 +99,7 @@ impl Payload {
 
 impl Block {
     fn write(&self, o: &mut Object) {
-        let texts = |o: &mut Object, key, texts: &[Text]| {
+        let texts = |o: &mut Object, key: &'static str, texts: &[Text]| {
             o.array(key, |a| {
                 for text in texts {
                     a.object(|o| text.write(o));

@@ -55,6 +55,12 @@ const NUMBERS: &[&str] = &[
     "+1",
 ];
 const WORDS: &[&str] = &["true", "false", "null", "tru", "nul", "True"];
+/// Pieces of longer strings (8 to 40 bytes), so that the eight-bytes-at-a-time scan meets
+/// escapes, quotes and control bytes in every position of its word.
+const STRING_PIECES: &[&str] = &[
+    "a", "a", "a", "a", "b", "é", "😀", "\\n", "\\\"", "\\\\", "\\u0041", "\u{7f}", "ÿ", "\u{1}",
+    "\"",
+];
 /// Bytes random edits insert: structure, escapes, whitespace and invalid UTF-8.
 const EDIT_BYTES: &[u8] = b"{}[],:\"\\ u0eE+-.\t\n\r\x00\x1f\x7f\xc3\xa9\xff\xf0\x9f";
 
@@ -68,7 +74,13 @@ fn value(rng: &mut Rng, out: &mut String, depth: usize) {
     match rng.below(if depth > 6 { 3 } else { 5 }) {
         0 => {
             out.push('"');
-            out.push_str(STRINGS[rng.below(STRINGS.len())]);
+            if rng.below(2) == 0 {
+                out.push_str(STRINGS[rng.below(STRINGS.len())]);
+            } else {
+                for _ in 0..8 + rng.below(33) {
+                    out.push_str(STRING_PIECES[rng.below(STRING_PIECES.len())]);
+                }
+            }
             out.push('"');
         }
         1 => out.push_str(NUMBERS[rng.below(NUMBERS.len())]),

@@ -738,3 +738,24 @@ fn the_right_api_key_is_admitted_even_when_other_authentication_settings_are_bro
     assert_eq!(json(&handled)["status"], "misconfigured");
     assert_eq!(json(&handled)["ready"], false);
 }
+
+#[test]
+fn the_right_api_key_with_a_repeated_authorization_header_is_refused() {
+    let mut settings = configured();
+    settings.extend([
+        ("basic_auth_username", "eventbridge"),
+        ("basic_auth_password", "pw"),
+    ]);
+    let mut host = MemoryHost::new(&settings, FAILED.as_bytes());
+    let handled = host.handle(
+        "POST",
+        "/",
+        &[
+            ("x-api-key", KEY),
+            ("authorization", "Basic ZXZlbnRicmlkZ2U6cHc="),
+            ("authorization", "Basic eDp5"),
+        ],
+    );
+    assert_eq!(handled.reply.status, 401, "{}", json(&handled));
+    assert!(host.posts.is_empty());
+}
