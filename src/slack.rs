@@ -701,11 +701,15 @@ fn push_escaped(out: &mut String, text: &str, max: usize) {
 }
 
 fn push_escaped_as(out: &mut String, text: &str, max: usize, escape: Escape) {
-    let special = |b: u8| match escape {
-        Escape::Mrkdwn => matches!(b, b'&' | b'<' | b'>'),
-        Escape::Code => matches!(b, b'&' | b'<' | b'>' | b'`'),
-        Escape::Inline => matches!(b, b'&' | b'<' | b'>' | b'`' | b'\n' | b'\r'),
+    // The special bytes (all ASCII) as a bit set, looked up once per byte.
+    let bit = |b: u8| 1u128 << b;
+    let mrkdwn = bit(b'&') | bit(b'<') | bit(b'>');
+    let specials = match escape {
+        Escape::Mrkdwn => mrkdwn,
+        Escape::Code => mrkdwn | bit(b'`'),
+        Escape::Inline => mrkdwn | bit(b'`') | bit(b'\n') | bit(b'\r'),
     };
+    let special = |b: u8| b < 128 && specials >> b & 1 == 1;
     // Most values (names, ids) need neither: copy them whole.
     if text.len() <= max && !text.bytes().any(special) {
         out.push_str(text);

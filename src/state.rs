@@ -446,19 +446,38 @@ fn expired(at: u64, now: u64) -> bool {
 }
 
 fn marker_key(deployment: &str) -> String {
-    format!("{DEPLOYMENT}{}", part(deployment))
+    key(DEPLOYMENT, deployment)
 }
 
 fn sent_key(event_id: &str) -> String {
-    format!("{SENT}{}", part(event_id))
+    key(SENT, event_id)
 }
 
 fn failure_key(service: &str) -> String {
-    format!("{FAILED}{:032x}", fnv1a(service))
+    let mut key = String::with_capacity(FAILED.len() + 32);
+    key.push_str(FAILED);
+    push_hex(&mut key, fnv1a(service));
+    key
 }
 
 fn rollback_key(deployment: &str) -> String {
-    format!("{ROLLBACK}{}", part(deployment))
+    key(ROLLBACK, deployment)
+}
+
+/// `prefix` and the [`part`] of `text`.
+fn key(prefix: &str, text: &str) -> String {
+    let mut key = String::with_capacity(prefix.len() + 33);
+    key.push_str(prefix);
+    key.push_str(&part(text));
+    key
+}
+
+/// Appends `hash` as 32 lower-case hex digits.
+fn push_hex(out: &mut String, hash: u128) {
+    for shift in (0..32).rev() {
+        let digit = (hash >> (shift * 4)) as u32 & 0xf;
+        out.push(char::from_digit(digit, 16).unwrap_or('0'));
+    }
 }
 
 /// A caller-supplied key part: kept when it is 1 to 96 plain characters (`ecs-svc/123`, a
@@ -471,7 +490,10 @@ fn part(text: &str) -> Cow<'_, str> {
     if plain {
         Cow::Borrowed(text)
     } else {
-        Cow::Owned(format!("~{:032x}", fnv1a(text)))
+        let mut hashed = String::with_capacity(33);
+        hashed.push('~');
+        push_hex(&mut hashed, fnv1a(text));
+        Cow::Owned(hashed)
     }
 }
 
