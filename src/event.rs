@@ -150,40 +150,77 @@ fn detail_members<'a, const N: usize>(
         })
 }
 
-/// `detail` of `ECS Deployment State Change` events.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeploymentStateChange<'a> {
-    /// `SERVICE_DEPLOYMENT_IN_PROGRESS`, `_COMPLETED` or `_FAILED`.
-    pub event_name: Option<Cow<'a, str>>,
-    /// The deployment, such as `ecs-svc/123`.
-    pub deployment_id: Option<Cow<'a, str>>,
-    /// When the deployment changed state.
-    pub updated_at: Option<Cow<'a, str>>,
-    /// Why, in ECS's words.
-    pub reason: Option<Cow<'a, str>>,
-    /// The cluster; needed when the service ARN is in the old format.
-    pub cluster_arn: Option<Cow<'a, str>>,
+/// The members `names` of a `detail` that are strings when present, in that order.
+fn detail_strings<'a, const N: usize>(
+    detail: &mut Reader<'a>,
+    names: [&'static str; N],
+) -> Result<[Option<Cow<'a, str>>; N], Error> {
+    let mut strings = [const { None }; N];
+    for ((string, value), name) in strings
+        .iter_mut()
+        .zip(detail_members(detail, names)?)
+        .zip(names)
+    {
+        // The path is spelled out only for an error.
+        *string = optional(value, "").map_err(|error| match error {
+            Error::InvalidField { reason, .. } => Error::InvalidField {
+                path: format!("detail.{name}"),
+                reason,
+            },
+            other => other,
+        })?;
+    }
+    Ok(strings)
 }
 
-impl<'a> Detail<'a> for DeploymentStateChange<'a> {
-    fn read(detail: &mut Reader<'a>) -> Result<Self, Error> {
-        let [event_name, deployment_id, updated_at, reason, cluster_arn] = detail_members(
-            detail,
-            [
-                "eventName",
-                "deploymentId",
-                "updatedAt",
-                "reason",
-                "clusterArn",
-            ],
-        )?;
-        Ok(Self {
-            event_name: optional(event_name, "detail.eventName")?,
-            deployment_id: optional(deployment_id, "detail.deploymentId")?,
-            updated_at: optional(updated_at, "detail.updatedAt")?,
-            reason: optional(reason, "detail.reason")?,
-            cluster_arn: optional(cluster_arn, "detail.clusterArn")?,
-        })
+/// Declares a `detail` whose fields are all optional strings, each named once with its JSON
+/// name, and reads it with [`detail_strings`].
+macro_rules! string_detail {
+    ($(#[$doc:meta])* $name:ident { $($(#[$field_doc:meta])* $field:ident: $json:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        pub struct $name<'a> {
+            $($(#[$field_doc])* pub $field: Option<Cow<'a, str>>,)*
+        }
+
+        impl<'a> Detail<'a> for $name<'a> {
+            fn read(detail: &mut Reader<'a>) -> Result<Self, Error> {
+                let [$($field),*] = detail_strings(detail, [$($json),*])?;
+                Ok(Self { $($field),* })
+            }
+        }
+    };
+}
+
+string_detail! {
+    /// `detail` of `ECS Deployment State Change` events.
+    DeploymentStateChange {
+        /// `SERVICE_DEPLOYMENT_IN_PROGRESS`, `_COMPLETED` or `_FAILED`.
+        event_name: "eventName",
+        /// The deployment, such as `ecs-svc/123`.
+        deployment_id: "deploymentId",
+        /// When the deployment changed state.
+        updated_at: "updatedAt",
+        /// Why, in ECS's words.
+        reason: "reason",
+        /// The cluster; needed when the service ARN is in the old format.
+        cluster_arn: "clusterArn",
+    }
+}
+
+string_detail! {
+    /// `detail` of `ECS Service Action` events.
+    ServiceAction {
+        /// `INFO`, `WARN` or `ERROR`.
+        event_type: "eventType",
+        /// Such as `SERVICE_TASK_PLACEMENT_FAILURE`.
+        event_name: "eventName",
+        /// The cluster.
+        cluster_arn: "clusterArn",
+        /// When it happened.
+        created_at: "createdAt",
+        /// Such as `RESOURCE:MEMORY`.
+        reason: "reason",
     }
 }
 
@@ -295,43 +332,6 @@ fn container<'a>(item: Json<'a>, i: usize) -> Result<Container<'a>, Error> {
         exit_code: integer(take(&mut members, "exitCode"), &path("exitCode"))?,
         reason: optional(take(&mut members, "reason"), &path("reason"))?,
     })
-}
-
-/// `detail` of `ECS Service Action` events.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ServiceAction<'a> {
-    /// `INFO`, `WARN` or `ERROR`.
-    pub event_type: Option<Cow<'a, str>>,
-    /// Such as `SERVICE_TASK_PLACEMENT_FAILURE`.
-    pub event_name: Option<Cow<'a, str>>,
-    /// The cluster.
-    pub cluster_arn: Option<Cow<'a, str>>,
-    /// When it happened.
-    pub created_at: Option<Cow<'a, str>>,
-    /// Such as `RESOURCE:MEMORY`.
-    pub reason: Option<Cow<'a, str>>,
-}
-
-impl<'a> Detail<'a> for ServiceAction<'a> {
-    fn read(detail: &mut Reader<'a>) -> Result<Self, Error> {
-        let [event_type, event_name, cluster_arn, created_at, reason] = detail_members(
-            detail,
-            [
-                "eventType",
-                "eventName",
-                "clusterArn",
-                "createdAt",
-                "reason",
-            ],
-        )?;
-        Ok(Self {
-            event_type: optional(event_type, "detail.eventType")?,
-            event_name: optional(event_name, "detail.eventName")?,
-            cluster_arn: optional(cluster_arn, "detail.clusterArn")?,
-            created_at: optional(created_at, "detail.createdAt")?,
-            reason: optional(reason, "detail.reason")?,
-        })
-    }
 }
 
 /// Parses and checks the envelope of an EventBridge event, leaving `detail` as raw JSON.
