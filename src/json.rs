@@ -491,9 +491,22 @@ impl<'a> Reader<'a> {
 
 /// Writes `text` as a JSON string, escaped as serde_json does.
 pub fn write_string(out: &mut String, text: &str) {
+    write_string_parts(out, &[text]);
+}
+
+/// Writes the concatenation of `parts` as one JSON string.
+fn write_string_parts(out: &mut String, parts: &[&str]) {
+    out.push('"');
+    for part in parts {
+        push_escaped(out, part);
+    }
+    out.push('"');
+}
+
+/// Appends `text` escaped for a JSON string, without the quotes.
+fn push_escaped(out: &mut String, text: &str) {
     let bytes = text.as_bytes();
     out.reserve(bytes.len() + 2);
-    out.push('"');
     let mut run = 0;
     let mut i = 0;
     loop {
@@ -524,7 +537,6 @@ pub fn write_string(out: &mut String, text: &str) {
         run = i;
     }
     out.push_str(&text[run..]);
-    out.push('"');
 }
 
 /// A JSON object being written; members go in the order they are added.
@@ -565,6 +577,12 @@ impl Object<'_> {
     /// A string member.
     pub fn str(&mut self, key: &'static str, value: &str) -> &mut Self {
         write_string(self.key(key), value);
+        self
+    }
+
+    /// A string member made of `parts`, one after the other.
+    pub fn str_parts(&mut self, key: &'static str, parts: &[&str]) -> &mut Self {
+        write_string_parts(self.key(key), parts);
         self
     }
 

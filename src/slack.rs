@@ -12,7 +12,7 @@
 
 use crate::classify::{Deployment, Level, Service};
 use crate::console;
-use crate::json::{self, Object};
+use crate::json::{self, Array, Object};
 use crate::state::Rollback;
 use crate::story::{CauseGroup, Message, Why};
 
@@ -35,158 +35,10 @@ const FALLBACK_REASON: usize = 300;
 /// How much of each cause's reason the Why section shows.
 const CAUSE_REASON: usize = 400;
 
-/// An incoming-webhook message.
-#[derive(Debug)]
-pub struct Payload {
-    text: String,
-    blocks: Vec<Block>,
-    /// No link previews: a URL in event text must not pull one in.
-    unfurl_links: bool,
-    unfurl_media: bool,
-}
-
-#[derive(Debug)]
-enum Block {
-    Header {
-        text: Text,
-    },
-    Section {
-        text: Option<Text>,
-        fields: Vec<Text>,
-    },
-    Actions {
-        elements: Vec<Button>,
-    },
-    Context {
-        elements: Vec<Text>,
-    },
-}
-
-#[derive(Debug)]
-enum Text {
-    PlainText {
-        text: String,
-        emoji: bool,
-    },
-    /// Always `verbatim`: Slack neither links URLs nor resolves names in it.
-    Mrkdwn {
-        text: String,
-        verbatim: bool,
-    },
-}
-
-#[derive(Debug)]
-struct Button {
-    text: Text,
-    url: String,
-    action_id: &'static str,
-}
-
-impl Payload {
-    fn write(&self, out: &mut String) {
-        json::object(out, |o| {
-            o.str("text", &self.text)
-                .array("blocks", |a| {
-                    for block in &self.blocks {
-                        a.object(|o| block.write(o));
-                    }
-                })
-                .bool("unfurl_links", self.unfurl_links)
-                .bool("unfurl_media", self.unfurl_media);
-        });
-    }
-}
-
-impl Block {
-    fn write(&self, o: &mut Object) {
-        let texts = |o: &mut Object, key: &'static str, texts: &[Text]| {
-            o.array(key, |a| {
-                for text in texts {
-                    a.object(|o| text.write(o));
-                }
-            });
-        };
-        match self {
-            Block::Header { text } => {
-                o.str("type", "header").object("text", |o| text.write(o));
-            }
-            Block::Section { text, fields } => {
-                o.str("type", "section");
-                if let Some(text) = text {
-                    o.object("text", |o| text.write(o));
-                }
-                if !fields.is_empty() {
-                    texts(o, "fields", fields);
-                }
-            }
-            Block::Actions { elements } => {
-                o.str("type", "actions").array("elements", |a| {
-                    for button in elements {
-                        a.object(|o| {
-                            o.str("type", "button")
-                                .object("text", |o| button.text.write(o))
-                                .str("url", &button.url)
-                                .str("action_id", button.action_id);
-                        });
-                    }
-                });
-            }
-            Block::Context { elements } => {
-                texts(o.str("type", "context"), "elements", elements);
-            }
-        }
-    }
-}
-
-impl Text {
-    fn write(&self, o: &mut Object) {
-        match self {
-            Text::PlainText { text, emoji } => {
-                o.str("type", "plain_text")
-                    .str("text", text)
-                    .bool("emoji", *emoji);
-            }
-            Text::Mrkdwn { text, verbatim } => {
-                o.str("type", "mrkdwn")
-                    .str("text", text)
-                    .bool("verbatim", *verbatim);
-            }
-        }
-    }
-}
-
 /// Renders a message as the JSON body of a webhook POST; `mention` (validated Slack mention
 /// syntax from the configuration) leads the fallback text and the first section.
 pub fn render(message: &Message, mention: Option<&str>) -> String {
-    let mut payload = payload(message);
-    if let Some(mention) = mention {
-        payload.mention(mention);
-    }
-    let mut json = String::with_capacity(2048);
-    payload.write(&mut json);
-    json
-}
-
-impl Payload {
-    /// Puts `mention` first in the fallback text (so the notification carries it) and in the
-    /// first section after the header.
-    fn mention(&mut self, mention: &str) {
-        self.text.insert(0, ' ');
-        self.text.insert_str(0, mention);
-        let first_section = self.blocks.iter_mut().find_map(|block| match block {
-            Block::Section { text, .. } => Some(text),
-            _ => None,
-        });
-        if let Some(text) = first_section {
-            match text {
-                Some(Text::Mrkdwn { text, .. }) => {
-                    text.insert(0, '\n');
-                    text.insert_str(0, mention);
-                }
-                _ => *text = Some(mrkdwn(mention.to_owned())),
-            }
-        }
-    }
+    write(draft(message), mention)
 }
 
 /// The parts every message is made of.
@@ -203,8 +55,8 @@ struct Draft<'s> {
     fallback: String,
 }
 
-/// Builds the Slack message for what the story tells.
-pub fn payload(message: &Message) -> Payload {
+/// What the message for what the story tells is made of.
+fn draft<'s>(message: &'s Message) -> Draft<'s> {
     match message {
         Message::DeploymentFailed { deployment, why } => failure(
             deployment,
@@ -243,7 +95,7 @@ pub fn payload(message: &Message) -> Payload {
                 summary.push('\n');
                 summary.push_str(meaning);
             }
-            draft(Draft {
+            Draft {
                 service: &action.service,
                 icon,
                 title: words,
@@ -254,7 +106,7 @@ pub fn payload(message: &Message) -> Payload {
                 event_id: &action.event_id,
                 time: &action.time,
                 fallback,
-            })
+            }
         }
         Message::DeploymentStarted(deployment) => notice(
             deployment,
@@ -271,13 +123,13 @@ pub fn payload(message: &Message) -> Payload {
     }
 }
 
-fn failure(deployment: &Deployment, title: &str, what: &str, why: &Why) -> Payload {
+fn failure<'s>(deployment: &'s Deployment, title: &str, what: &str, why: &'s Why) -> Draft<'s> {
     let service = &deployment.service;
     let mut fallback = fallback_start("🚨", what, service);
     fallback.push_str(": ");
     let reason = deployment.reason.as_deref().unwrap_or("no reason given");
     push_escaped_as(&mut fallback, reason, FALLBACK_REASON, Escape::Code);
-    draft(Draft {
+    Draft {
         service,
         icon: "🚨",
         title: title.to_owned(),
@@ -288,10 +140,10 @@ fn failure(deployment: &Deployment, title: &str, what: &str, why: &Why) -> Paylo
         event_id: &deployment.event_id,
         time: &deployment.time,
         fallback,
-    })
+    }
 }
 
-fn rolling_back(deployment: &Deployment, rollback: &Rollback) -> Payload {
+fn rolling_back<'s>(deployment: &'s Deployment, rollback: &Rollback) -> Draft<'s> {
     let service = &deployment.service;
     let target = rollback.target.as_deref();
     let mut summary = String::from("The deployment circuit breaker is rolling back");
@@ -316,7 +168,7 @@ fn rolling_back(deployment: &Deployment, rollback: &Rollback) -> Payload {
         target.unwrap_or("the previous deployment"),
         100,
     );
-    draft(Draft {
+    Draft {
         service,
         icon: "↩️",
         title,
@@ -327,10 +179,10 @@ fn rolling_back(deployment: &Deployment, rollback: &Rollback) -> Payload {
         event_id: &deployment.event_id,
         time: &deployment.time,
         fallback,
-    })
+    }
 }
 
-fn rolled_back(deployment: &Deployment, rollback: &Rollback) -> Payload {
+fn rolled_back<'s>(deployment: &'s Deployment, rollback: &Rollback) -> Draft<'s> {
     let service = &deployment.service;
     let steady_on = rollback
         .target
@@ -351,7 +203,7 @@ fn rolled_back(deployment: &Deployment, rollback: &Rollback) -> Payload {
     let mut fallback = fallback_start("✅", "ECS rolled back", service);
     fallback.push_str(": steady on ");
     push_escaped(&mut fallback, steady_on, 100);
-    draft(Draft {
+    Draft {
         service,
         icon: "✅",
         title,
@@ -362,12 +214,17 @@ fn rolled_back(deployment: &Deployment, rollback: &Rollback) -> Payload {
         event_id: &deployment.event_id,
         time: &deployment.time,
         fallback,
-    })
+    }
 }
 
-fn notice(deployment: &Deployment, icon: &'static str, title: &str, what: &str) -> Payload {
+fn notice<'s>(
+    deployment: &'s Deployment,
+    icon: &'static str,
+    title: &str,
+    what: &str,
+) -> Draft<'s> {
     let service = &deployment.service;
-    draft(Draft {
+    Draft {
         service,
         icon,
         title: title.to_owned(),
@@ -378,7 +235,7 @@ fn notice(deployment: &Deployment, icon: &'static str, title: &str, what: &str) 
         event_id: &deployment.event_id,
         time: &deployment.time,
         fallback: fallback_start(icon, what, service),
-    })
+    }
 }
 
 /// `ICON WHAT in ENV: CLUSTER / SERVICE (REGION)`: at most 64 + 255 + 255 + 32 characters
@@ -404,7 +261,9 @@ fn fallback_start(icon: &str, what: &str, service: &Service) -> String {
     text
 }
 
-fn draft(draft: Draft) -> Payload {
+/// Writes the message as the JSON body of a webhook POST, each text straight into it: one
+/// buffer serves every text built from event values in turn.
+fn write(draft: Draft, mention: Option<&str>) -> String {
     let Draft {
         service,
         icon,
@@ -417,96 +276,128 @@ fn draft(draft: Draft) -> Payload {
         time,
         fallback,
     } = draft;
-    let mut header = String::from(icon);
-    header.push(' ');
+    let mut text = String::with_capacity(512);
+    text.push_str(icon);
+    text.push(' ');
     if title.starts_with("Rolling back") || title.starts_with("Rolled back") {
         // The title already names the service.
-        push_escaped(&mut header, &title, limits::HEADER - 2);
+        push_escaped(&mut text, &title, limits::HEADER - 2);
     } else {
-        header.push_str(&title);
-        header.push_str(": ");
-        let room = limits::HEADER.saturating_sub(header.chars().count());
-        push_escaped(&mut header, &service.name, room);
+        text.push_str(&title);
+        text.push_str(": ");
+        let room = limits::HEADER.saturating_sub(text.chars().count());
+        push_escaped(&mut text, &service.name, room);
     }
-    let mut blocks = vec![Block::Header {
-        text: Text::PlainText {
-            text: header,
-            emoji: true,
-        },
-    }];
-    if let Some(summary) = summary {
-        blocks.push(section(summary));
-    }
-    let cluster = service.cluster.as_deref().unwrap_or("unknown");
-    let mut fields = vec![
-        ("Environment", service.environment),
-        ("Cluster", cluster),
-        ("Service", &service.name),
-        ("Region", service.region.as_str()),
-        ("Account", service.account.as_str()),
-    ];
-    if let Some(deployment) = deployment {
-        fields.push(("Deployment", deployment));
-    }
-    blocks.push(Block::Section {
-        text: None,
-        fields: fields
-            .into_iter()
-            .map(|(label, value)| mrkdwn(labelled_code(label, value, limits::FIELD)))
-            .collect(),
-    });
-    if let Some((label, reason)) = reason {
-        blocks.push(section(labelled_code_block(
-            label,
-            reason,
-            limits::SECTION_TEXT,
-        )));
-    }
-    if let Some(why) = why {
-        blocks.push(section(why_text(why, service)));
-    }
-    // A cut URL is a broken link: drop the button instead.
-    if let Some(url) = service
-        .console_url()
-        .filter(|url| url.chars().count() <= limits::BUTTON_URL)
-    {
-        blocks.push(Block::Actions {
-            elements: vec![Button {
-                text: Text::PlainText {
-                    text: "Open in AWS console".to_owned(),
-                    emoji: false,
-                },
-                url,
-                action_id: "open_console",
-            }],
+    // The mention goes first into the first section after the header.
+    let mut mention = mention;
+    let mut json = String::with_capacity(2048);
+    json::object(&mut json, |o| {
+        match mention {
+            Some(mention) => o.str_parts("text", &[mention, " ", &fallback]),
+            None => o.str("text", &fallback),
+        };
+        o.array("blocks", |blocks| {
+            blocks.object(|o| {
+                o.str("type", "header")
+                    .object("text", |o| plain_text(o, &text, true));
+            });
+            if let Some(summary) = &summary {
+                match mention.take() {
+                    Some(mention) => section(blocks, &[mention, "\n", summary]),
+                    None => section(blocks, &[summary]),
+                }
+            }
+            let cluster = service.cluster.as_deref().unwrap_or("unknown");
+            let fields = [
+                ("Environment", service.environment),
+                ("Cluster", cluster),
+                ("Service", &service.name),
+                ("Region", service.region.as_str()),
+                ("Account", service.account.as_str()),
+            ];
+            let deployment = deployment.map(|deployment| ("Deployment", deployment));
+            blocks.object(|o| {
+                o.str("type", "section");
+                if let Some(mention) = mention.take() {
+                    o.object("text", |o| mrkdwn(o, &[mention]));
+                }
+                o.array("fields", |a| {
+                    for (label, value) in fields.into_iter().chain(deployment) {
+                        text.clear();
+                        labelled_code(&mut text, label, value, limits::FIELD);
+                        a.object(|o| mrkdwn(o, &[&text]));
+                    }
+                });
+            });
+            if let Some((label, reason)) = reason {
+                text.clear();
+                labelled_code_block(&mut text, label, reason, limits::SECTION_TEXT);
+                section(blocks, &[&text]);
+            }
+            if let Some(why) = why {
+                text.clear();
+                why_text(&mut text, why, service);
+                section(blocks, &[&text]);
+            }
+            // A cut URL is a broken link: drop the button instead.
+            if let Some(url) = service
+                .console_url()
+                .filter(|url| url.chars().count() <= limits::BUTTON_URL)
+            {
+                blocks.object(|o| {
+                    o.str("type", "actions").array("elements", |a| {
+                        a.object(|o| {
+                            o.str("type", "button")
+                                .object("text", |o| plain_text(o, "Open in AWS console", false))
+                                .str("url", &url)
+                                .str("action_id", "open_console");
+                        });
+                    });
+                });
+            }
+            text.clear();
+            text.push_str("Event ");
+            push_code(&mut text, event_id, 1000);
+            text.push_str(" · ");
+            push_code(&mut text, time, 100);
+            blocks.object(|o| {
+                o.str("type", "context").array("elements", |a| {
+                    a.object(|o| mrkdwn(o, &[&text]));
+                });
+            });
         });
-    }
-    let mut context = String::from("Event ");
-    push_code(&mut context, event_id, 1000);
-    context.push_str(" · ");
-    push_code(&mut context, time, 100);
-    blocks.push(Block::Context {
-        elements: vec![mrkdwn(context)],
+        // No link previews: a URL in event text must not pull one in.
+        o.bool("unfurl_links", false).bool("unfurl_media", false);
     });
-    Payload {
-        text: fallback,
-        blocks,
-        unfurl_links: false,
-        unfurl_media: false,
-    }
+    json
 }
 
-fn section(text: String) -> Block {
-    Block::Section {
-        text: Some(mrkdwn(text)),
-        fields: Vec::new(),
-    }
+fn plain_text(o: &mut Object, text: &str, emoji: bool) {
+    o.str("type", "plain_text")
+        .str("text", text)
+        .bool("emoji", emoji);
+}
+
+/// A mrkdwn text object of `parts`; always `verbatim`: Slack neither links URLs nor resolves
+/// names in it.
+fn mrkdwn(o: &mut Object, parts: &[&str]) {
+    o.str("type", "mrkdwn")
+        .str_parts("text", parts)
+        .bool("verbatim", true);
+}
+
+/// A section block of one mrkdwn text.
+fn section(blocks: &mut Array, parts: &[&str]) {
+    blocks.object(|o| {
+        o.str("type", "section")
+            .object("text", |o| mrkdwn(o, parts));
+    });
 }
 
 /// The Why section: each cause with its count, a link to one of its tasks, its task
 /// definition and image; or why there is nothing to show.
-fn why_text(why: &Why, service: &Service) -> String {
-    let mut text = String::from("*Why*\n");
+fn why_text(text: &mut String, why: &Why, service: &Service) {
+    text.push_str("*Why*\n");
     match why {
         Why::NothingRecorded => text.push_str(
             "_No stopped task of this deployment was recorded. Send `ECS Task State Change` \
@@ -518,7 +409,7 @@ fn why_text(why: &Why, service: &Service) -> String {
         ),
         Why::Causes(groups, others) => {
             for group in groups {
-                push_cause(&mut text, group, service);
+                push_cause(text, group, service);
             }
             if *others > 0 {
                 text.push_str("_… and ");
@@ -532,7 +423,6 @@ fn why_text(why: &Why, service: &Service) -> String {
             }
         }
     }
-    text
 }
 
 fn push_cause(text: &mut String, group: &CauseGroup, service: &Service) {
@@ -643,37 +533,26 @@ fn reason_in_words(reason: &str) -> Option<&'static str> {
     })
 }
 
-fn mrkdwn(text: String) -> Text {
-    Text::Mrkdwn {
-        text,
-        verbatim: true,
-    }
-}
-
 /// `*Label*` and the value as inline code on the next line, within `max` characters.
-fn labelled_code(label: &str, value: &str, max: usize) -> String {
-    let mut out = format_label(label);
-    let used = out.chars().count();
-    push_code(&mut out, value, max.saturating_sub(used));
-    out
+fn labelled_code(out: &mut String, label: &str, value: &str, max: usize) {
+    let used = push_label(out, label);
+    push_code(out, value, max.saturating_sub(used));
 }
 
 /// `*Label*` and the value as a code block on the next line, within `max` characters.
-fn labelled_code_block(label: &str, value: &str, max: usize) -> String {
-    let mut out = format_label(label);
+fn labelled_code_block(out: &mut String, label: &str, value: &str, max: usize) {
+    let used = push_label(out, label) + 6;
     out.push_str("```");
-    let used = out.chars().count() + 3;
-    push_escaped_as(&mut out, value, max.saturating_sub(used), Escape::Code);
+    push_escaped_as(out, value, max.saturating_sub(used), Escape::Code);
     out.push_str("```");
-    out
 }
 
-fn format_label(label: &str) -> String {
-    let mut out = String::with_capacity(label.len() + 64);
+/// Appends `*Label*` and a line break; returns the characters written.
+fn push_label(out: &mut String, label: &str) -> usize {
     out.push('*');
     out.push_str(label);
     out.push_str("*\n");
-    out
+    label.chars().count() + 3
 }
 
 /// Appends `text` as inline code, within `max` characters including the backticks.
@@ -700,16 +579,28 @@ fn push_escaped(out: &mut String, text: &str, max: usize) {
     push_escaped_as(out, text, max, Escape::Mrkdwn);
 }
 
+/// Per byte, the escapes for which it is special: a table, as every value passes through it.
+const MRKDWN: u8 = 1;
+const CODE: u8 = 2;
+const INLINE: u8 = 4;
+static SPECIAL: [u8; 256] = {
+    let mut table = [0; 256];
+    table[b'&' as usize] = MRKDWN | CODE | INLINE;
+    table[b'<' as usize] = MRKDWN | CODE | INLINE;
+    table[b'>' as usize] = MRKDWN | CODE | INLINE;
+    table[b'`' as usize] = CODE | INLINE;
+    table[b'\n' as usize] = INLINE;
+    table[b'\r' as usize] = INLINE;
+    table
+};
+
 fn push_escaped_as(out: &mut String, text: &str, max: usize, escape: Escape) {
-    // The special bytes (all ASCII) as a bit set, looked up once per byte.
-    let bit = |b: u8| 1u128 << b;
-    let mrkdwn = bit(b'&') | bit(b'<') | bit(b'>');
-    let specials = match escape {
-        Escape::Mrkdwn => mrkdwn,
-        Escape::Code => mrkdwn | bit(b'`'),
-        Escape::Inline => mrkdwn | bit(b'`') | bit(b'\n') | bit(b'\r'),
+    let mode = match escape {
+        Escape::Mrkdwn => MRKDWN,
+        Escape::Code => CODE,
+        Escape::Inline => INLINE,
     };
-    let special = |b: u8| b < 128 && specials >> b & 1 == 1;
+    let special = |b: u8| SPECIAL[usize::from(b)] & mode != 0;
     // Most values (names, ids) need neither: copy them whole.
     if text.len() <= max && !text.bytes().any(special) {
         out.push_str(text);
