@@ -505,7 +505,6 @@ fn fnv1a(text: &str) -> u128 {
     text.bytes()
         .fold(OFFSET, |hash, b| (hash ^ u128::from(b)).wrapping_mul(PRIME))
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -742,6 +741,13 @@ mod tests {
             Some(rollback)
         );
         assert_eq!(rollback_of(&mut kv, "ecs-svc/2", NOW).unwrap(), None);
+    }
+
+    #[test]
+    fn fnv1a_is_the_128_bit_fnv_1a() {
+        // Keys and the prune decision depend on it: pinned to FNV-1a 128's reference values.
+        assert_eq!(fnv1a(""), 0x6c62272e07bb014262b821756295c58d);
+        assert_eq!(fnv1a("a"), 0xd228cb696f1a8caf78912b704e4a8964);
     }
 
     #[test]
