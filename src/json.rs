@@ -621,6 +621,14 @@ impl Object<'_> {
         self
     }
 
+    /// A member whose value is JSON written before, left out when `None`.
+    pub fn opt_raw(&mut self, key: &'static str, json: Option<&str>) -> &mut Self {
+        if let Some(json) = json {
+            self.raw(key, json);
+        }
+        self
+    }
+
     /// An object member.
     pub fn object(&mut self, key: &'static str, fill: impl FnOnce(&mut Object)) -> &mut Self {
         object(self.key(key), fill);

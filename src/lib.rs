@@ -160,10 +160,8 @@ impl LogLine {
                 .opt_str("store", self.store)
                 .u64("status", self.status.into())
                 .opt_u64("slack_status", self.slack_status.map(u64::from))
-                .opt_u64("duration_us", self.duration_us);
-            if let Some(payload) = &self.slack_payload {
-                o.raw("slack_payload", payload);
-            }
+                .opt_u64("duration_us", self.duration_us)
+                .opt_raw("slack_payload", self.slack_payload.as_deref());
         })
     }
 }
@@ -331,10 +329,8 @@ impl Answer<'_> {
                 .opt_str("error", self.error)
                 .opt_str("message", self.message.as_deref())
                 .opt_str("event_id", self.event_id)
-                .opt_u64("slack_status", self.slack_status.map(u64::from));
-            if let Some(payload) = self.slack_payload {
-                o.raw("slack_payload", payload);
-            }
+                .opt_u64("slack_status", self.slack_status.map(u64::from))
+                .opt_raw("slack_payload", self.slack_payload);
         })
     }
 }
