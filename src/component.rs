@@ -40,9 +40,11 @@ fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
     let mut host = Wasi {
         request: Some(request),
         bucket: None,
+        started,
     };
     let mut handled = crate::handle(&head, &mut host);
     respond(response_out, &handled.reply);
+    crate::after_answer(&mut host, &handled);
     handled.log.duration_us =
         Some(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
     // The answer is out; a failed log write must not trap the instance.
@@ -57,6 +59,8 @@ struct Wasi {
     request: Option<IncomingRequest>,
     /// The key-value store, opened on first use (most requests never touch it).
     bucket: Option<Result<keyvalue::Bucket, StoreError>>,
+    /// When the request arrived.
+    started: Instant,
 }
 
 /// The key-value store the component uses; `spin.toml` must list it in `key_value_stores`.
@@ -125,7 +129,7 @@ impl Host for Wasi {
     ) -> Result<SlackResponse, TransportFailure> {
         // The per-phase timeouts bound each wait, not their sum (the host may not bound a TLS
         // handshake at all): one deadline over the whole exchange keeps the answer in time.
-        let deadline = monotonic_clock::subscribe_duration(nanos(timeouts.total()));
+        let deadline = monotonic_clock::subscribe_duration(nanos(timeouts.whole));
         let headers = Fields::from_list(&[
             ("content-type".to_owned(), b"application/json".to_vec()),
             (
@@ -173,6 +177,18 @@ impl Host for Wasi {
 
     fn now(&mut self) -> u64 {
         wall_clock::now().seconds
+    }
+
+    fn elapsed(&mut self) -> Duration {
+        self.started.elapsed()
+    }
+
+    fn sleep(&mut self, duration: Duration) {
+        monotonic_clock::subscribe_duration(nanos(duration)).block();
+    }
+
+    fn random(&mut self) -> u64 {
+        wasi::random::random::get_random_u64()
     }
 }
 

@@ -17,29 +17,53 @@ pub struct Timeouts {
     pub first_byte: Duration,
     /// Between chunks of the answer body.
     pub between_bytes: Duration,
+    /// The whole exchange: the phase timeouts bound each wait, not their sum (a host may not
+    /// bound a TLS handshake at all), so the shell also holds the exchange to this.
+    pub whole: Duration,
 }
 
-/// Each bounds one wait; the component also holds the whole exchange to their sum, 4 s,
-/// leaving half a second of the [`ANSWER_DEADLINE`] for its own work.
+/// Slack's timeouts when the whole answer deadline is still ahead: 4 s for the exchange,
+/// leaving half a second of the [`ANSWER_DEADLINE`] for our own work. Each event's share is
+/// [`Timeouts::within`] what is left of it.
 pub const SLACK_TIMEOUTS: Timeouts = Timeouts {
     connect: Duration::from_millis(1000),
     first_byte: Duration::from_millis(2500),
     between_bytes: Duration::from_millis(500),
+    whole: Duration::from_millis(4000),
 };
 
+/// What an answer needs after Slack's: marking the event delivered, the answer itself.
+pub const AFTER_SLACK: Duration = Duration::from_millis(400);
+
+/// Less time than this left for Slack, and the event is not posted at all: a post that is
+/// cut off may still reach the channel, and its retry would post it again.
+pub const MIN_SLACK_TIME: Duration = Duration::from_millis(500);
+
+// The whole exchange ends with the time for our own work left.
+const _: () = assert!(
+    SLACK_TIMEOUTS.whole.as_millis() + AFTER_SLACK.as_millis() <= ANSWER_DEADLINE.as_millis()
+);
+
 impl Timeouts {
-    /// The deadline for the whole exchange: the sum of the three.
-    pub const fn total(&self) -> Duration {
-        Duration::from_millis(
-            self.connect.as_millis() as u64
-                + self.first_byte.as_millis() as u64
-                + self.between_bytes.as_millis() as u64,
-        )
+    /// These timeouts, none longer than `left`.
+    pub fn within(self, left: Duration) -> Self {
+        Self {
+            connect: self.connect.min(left),
+            first_byte: self.first_byte.min(left),
+            between_bytes: self.between_bytes.min(left),
+            whole: self.whole.min(left),
+        }
     }
 }
 
-// The whole exchange ends with 400 ms of the answer deadline left for our own work.
-const _: () = assert!(SLACK_TIMEOUTS.total().as_millis() + 400 <= ANSWER_DEADLINE.as_millis());
+/// The time Slack may take for this event, `elapsed` after the handler started, so that the
+/// answer leaves within [`ANSWER_DEADLINE`]; `None` when too little is left to post at all.
+pub fn slack_share(elapsed: Duration) -> Option<Timeouts> {
+    let left = ANSWER_DEADLINE
+        .saturating_sub(elapsed)
+        .saturating_sub(AFTER_SLACK);
+    (left >= MIN_SLACK_TIME).then(|| SLACK_TIMEOUTS.within(left))
+}
 
 /// The longest `Retry-After` we pass on; EventBridge keeps retrying for 24 hours anyway.
 const MAX_RETRY_AFTER_SECS: u32 = 3600;

@@ -3,6 +3,11 @@
 
 use thiserror::Error;
 
+/// Seconds to ask EventBridge to wait when another delivery of the event is in flight: a
+/// post takes well under a second, and its claim lasts at most
+/// [`crate::state::CLAIM_STALE_SECS`].
+pub const IN_FLIGHT_RETRY_AFTER_SECS: u32 = 1;
+
 /// Seconds to ask EventBridge to wait when Slack rate-limits us without saying how long.
 pub const DEFAULT_RETRY_AFTER_SECS: u32 = 30;
 
@@ -103,6 +108,15 @@ pub enum Error {
     /// Slack did not answer within the request's timeouts.
     #[error("slack did not answer in time")]
     SlackTimeout,
+    /// Another delivery of the same event holds its claim and is posting it now.
+    #[error(
+        "another delivery of this event is in flight; retry after {IN_FLIGHT_RETRY_AFTER_SECS} s"
+    )]
+    InFlight,
+    /// So much of the answer deadline went before the post (configuration, the store) that
+    /// Slack would not have had the time to answer; nothing was posted.
+    #[error("too little time was left to post to slack before the answer deadline")]
+    OutOfTime,
     /// The key-value store failed while recording an event whose only purpose is to be
     /// recorded (a stopped task).
     #[error("the key-value store is unavailable; the event was not recorded")]
@@ -123,6 +137,8 @@ impl Error {
             | Self::InvalidField { .. } => 400,
             // Slack will never take this message: retrying cannot help, the DLQ keeps it.
             Self::SlackRejected { .. } => 424,
+            // EventBridge retries 409: by then the other delivery has posted, or failed.
+            Self::InFlight => 409,
             Self::SlackRateLimited { .. } => 429,
             Self::ConfigInvalid { .. } | Self::BodyUnreadable => 500,
             Self::SlackFailed { .. } => 502,
@@ -132,6 +148,7 @@ impl Error {
             | Self::ConfigUnavailable(_)
             | Self::AuthNotConfigured
             | Self::SlackUnreachable(_)
+            | Self::OutOfTime
             | Self::StoreUnavailable => 503,
             Self::SlackTimeout => 504,
         }
@@ -141,6 +158,7 @@ impl Error {
     pub fn retry_after(&self) -> Option<u32> {
         match self {
             Self::SlackRateLimited { retry_after_secs } => Some(*retry_after_secs),
+            Self::InFlight => Some(IN_FLIGHT_RETRY_AFTER_SECS),
             Self::SlackFailed {
                 retry_after_secs, ..
             } => *retry_after_secs,
@@ -170,6 +188,8 @@ impl Error {
             Self::SlackUnreachable(_) => "slack_unreachable",
             Self::SlackTimeout => "slack_timeout",
             Self::StoreUnavailable => "store_unavailable",
+            Self::InFlight => "in_flight",
+            Self::OutOfTime => "out_of_time",
         }
     }
 
@@ -245,6 +265,8 @@ mod tests {
             (Error::ConfigUnavailable("api_key"), 503, None, true),
             (Error::AuthNotConfigured, 503, None, true),
             (rejected, 424, None, false),
+            (Error::InFlight, 409, Some(1), true),
+            (Error::OutOfTime, 503, None, true),
             (
                 Error::SlackRateLimited {
                     retry_after_secs: 7,
@@ -338,6 +360,8 @@ mod tests {
             },
             Error::ConfigUnavailable("k"),
             Error::AuthNotConfigured,
+            Error::InFlight,
+            Error::OutOfTime,
             Error::SlackRejected {
                 status: 400,
                 code: String::new(),

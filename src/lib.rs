@@ -30,10 +30,12 @@ pub mod webhook;
 use crate::auth::AuthPolicy;
 use crate::classify::Fact;
 use crate::config::{AlertConfig, Config, Delivery};
-use crate::delivery::{SLACK_TIMEOUTS, SlackResponse, Timeouts, TransportFailure};
+use std::time::Duration;
+
+use crate::delivery::{SlackResponse, Timeouts, TransportFailure};
 use crate::error::Error;
 use crate::settings::{ALERT_KEYS, API_KEY_KEYS, ConfigStoreError, OTHER_AUTH_KEYS, Settings};
-use crate::state::{KeyValue, StoreError};
+use crate::state::{Claim, KeyValue, StoreError};
 use crate::webhook::WebhookUrl;
 
 /// The largest request body accepted; EventBridge events are at most 256 KB.
@@ -68,6 +70,12 @@ pub trait Host: KeyValue {
     ) -> Result<SlackResponse, TransportFailure>;
     /// The wall-clock time in seconds since the Unix epoch.
     fn now(&mut self) -> u64;
+    /// The time since the request arrived, by a monotonic clock.
+    fn elapsed(&mut self) -> Duration;
+    /// Waits for `duration`.
+    fn sleep(&mut self, duration: Duration);
+    /// A random number: a claim's token.
+    fn random(&mut self) -> u64;
 }
 
 /// `text` cut to `max` characters, with `…` where it was cut.
@@ -173,6 +181,18 @@ pub struct Handled {
     pub reply: Reply,
     /// The log line.
     pub log: LogLine,
+    /// Whether [`after_answer`] prunes the store.
+    pub prune: bool,
+}
+
+/// The housekeeping that waits until the answer has left: one ECS event in
+/// [`state::PRUNE_EVERY`] prunes the store, so that no answer waits for it. A prune that fails
+/// is only housekeeping: the next one tries again.
+pub fn after_answer(host: &mut impl Host, handled: &Handled) {
+    if handled.prune {
+        let now = host.now();
+        let _ = state::prune(host, now);
+    }
 }
 
 /// How a request that got through ended.
@@ -189,10 +209,11 @@ pub fn handle(head: &RequestHead, host: &mut impl Host) -> Handled {
     let path = head.path.split('?').next().unwrap_or_default();
     let is_health = matches!(path, "/health" | "/health/");
     let mut log = LogLine::default();
+    let mut prune = false;
     let result = match (is_health, head.method) {
         (true, "GET") => return health(head, host),
         (true, _) => Err(Error::MethodNotAllowed { allow: "GET" }),
-        (false, "POST") => process_event(head, host, &mut log),
+        (false, "POST") => process_event(head, host, &mut log, &mut prune),
         (false, _) => Err(Error::MethodNotAllowed { allow: "POST" }),
     };
     let reply = match result {
@@ -203,13 +224,16 @@ pub fn handle(head: &RequestHead, host: &mut impl Host) -> Handled {
         }
     };
     log.status = reply.status;
-    Handled { reply, log }
+    Handled { reply, log, prune }
 }
 
+/// An event: who sent it, what it is, what to tell. Sets `prune` when the request is the one
+/// in [`state::PRUNE_EVERY`] that prunes after its answer.
 fn process_event(
     head: &RequestHead,
     host: &mut impl Host,
     log: &mut LogLine,
+    prune: &mut bool,
 ) -> Result<Outcome, Error> {
     // Who may call first, from the authentication keys alone: a refused caller costs the
     // host no other lookups, and EventBridge's API key admits after two.
@@ -254,6 +278,7 @@ fn process_event(
     if let Some(name) = fact.event_name() {
         log.event_name = Some(capped(name, MAX_ECHO_CHARS));
     }
+    *prune = !matches!(fact, Fact::Ignored { .. }) && state::prune_due(&event_id);
     match &fact {
         Fact::Ignored { why, .. } => {
             return Ok(Outcome::Ignored {
@@ -267,18 +292,62 @@ fn process_event(
         }
         _ => {}
     }
-    // A redelivery of an event Slack already took stops here, before the story remembers
-    // anything again. A dry run never marks, so it never finds one.
+    // The event's claim, before the story remembers anything again: a redelivery of an event
+    // Slack already took stops here, and so does one that overlaps a delivery at work. A dry
+    // run never claims nor marks.
     let mut store_failed = false;
-    if matches!(config.delivery, Delivery::Slack(_)) {
-        match state::was_delivered(host, &event_id, now) {
-            Ok(true) => return Ok(Outcome::Duplicate),
-            Ok(false) => {}
-            Err(StoreError) => store_failed = true,
-        }
+    let claimed = match config.delivery {
+        Delivery::DryRun => false,
+        Delivery::Slack(_) if !story::may_post(&fact, config.notify) => false,
+        Delivery::Slack(_) => match claim(host, &event_id, now) {
+            Ok(Claim::Ours) => true,
+            Ok(Claim::Delivered) => return Ok(Outcome::Duplicate),
+            Ok(Claim::InFlight) => return Err(Error::InFlight),
+            // Without a store, post anyway: a duplicate beats a lost alert.
+            Err(StoreError) => {
+                store_failed = true;
+                false
+            }
+        },
+    };
+    let outcome = tell_and_deliver(host, &fact, &config, &event_id, now, log, &mut store_failed);
+    // Whatever kept the event from Slack, a retry must be free to post it at once.
+    if claimed && !matches!(outcome, Ok(Outcome::Delivered { .. })) {
+        store_failed |= state::release_claim(host, &event_id).is_err();
     }
-    let told = story::tell(&fact, host, config.notify, now);
-    store_failed |= told.store_failed;
+    log.store = store_failed.then_some("unavailable");
+    outcome
+}
+
+/// How long a claim waits before it reads itself back: longer than the time between another
+/// delivery's read and write of the same key, so that of two overlapping deliveries, the one
+/// that wrote first sees the other's claim.
+const CLAIM_SETTLE: Duration = Duration::from_millis(15);
+
+/// Takes the event's claim: writes a token, waits [`CLAIM_SETTLE`], and reads it back.
+fn claim(host: &mut impl Host, event_id: &str, now: u64) -> Result<Claim, StoreError> {
+    // 63 bits, so that it stores as a non-negative i64.
+    let token = (host.random() >> 1) as i64;
+    if let Some(settled) = state::begin_claim(host, event_id, token, now)? {
+        return Ok(settled);
+    }
+    host.sleep(CLAIM_SETTLE);
+    state::confirm_claim(host, event_id, token, now)
+}
+
+/// Tells the story of `fact` and posts its message; notes in `store_failed` whether the
+/// store failed on the way.
+fn tell_and_deliver(
+    host: &mut impl Host,
+    fact: &Fact,
+    config: &AlertConfig,
+    event_id: &str,
+    now: u64,
+    log: &mut LogLine,
+    store_failed: &mut bool,
+) -> Result<Outcome, Error> {
+    let told = story::tell(fact, host, config.notify, now);
+    *store_failed |= told.store_failed;
     let message = match told.message {
         Ok(message) => message,
         Err(why) => return Ok(Outcome::Ignored { why }),
@@ -299,15 +368,16 @@ fn process_event(
             let webhook = routes
                 .webhook_for(service.environment)
                 .ok_or_else(|| Error::NoWebhook(service.environment.to_owned()))?;
-            let answer = host.post(webhook, payload.as_bytes(), SLACK_TIMEOUTS);
+            // Slack gets what is left of the answer deadline, less the time to answer.
+            let timeouts = delivery::slack_share(host.elapsed()).ok_or(Error::OutOfTime)?;
+            let answer = host.post(webhook, payload.as_bytes(), timeouts);
             log.slack_status = answer.as_ref().ok().map(|r| r.status);
             let slack_status = delivery::outcome(answer, host.now())?;
             // Only once Slack took it: a retry after a failed post must still post.
-            store_failed |= state::mark_delivered(host, &event_id, now).is_err();
+            *store_failed |= state::mark_delivered(host, event_id, now).is_err();
             Outcome::Delivered { slack_status }
         }
     };
-    log.store = store_failed.then_some("unavailable");
     Ok(outcome)
 }
 
@@ -500,5 +570,9 @@ fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
         store: store_failed.then_some("unavailable"),
         ..LogLine::default()
     };
-    Handled { reply, log }
+    Handled {
+        reply,
+        log,
+        prune: false,
+    }
 }

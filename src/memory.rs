@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::time::Duration;
 
 use crate::delivery::{SlackResponse, Timeouts, TransportFailure};
 use crate::settings::ConfigStoreError;
@@ -47,6 +48,12 @@ pub struct MemoryHost {
     pub store: Option<MemoryStore>,
     /// How many configuration lookups were made.
     pub config_reads: usize,
+    /// The time since the request arrived; each [`Host::sleep`] adds to it.
+    pub elapsed: Duration,
+    /// The waits the pipeline asked for.
+    pub sleeps: Vec<Duration>,
+    /// The last random number handed out (each is one more).
+    pub random: u64,
 }
 
 /// An in-memory key-value store that counts what is done to it. Clones share it, as
@@ -96,10 +103,14 @@ impl MemoryHost {
             now: START_OF_TIME,
             store: Some(MemoryStore::default()),
             config_reads: 0,
+            elapsed: Duration::ZERO,
+            sleeps: Vec::new(),
+            random: 0,
         }
     }
 
-    /// Runs the pipeline on a request with this method, path and headers.
+    /// Runs the pipeline on a request with this method, path and headers, and what follows
+    /// its answer, as the component does.
     pub fn handle(&mut self, method: &str, path: &str, headers: &[(&str, &str)]) -> Handled {
         let headers: Vec<(String, Vec<u8>)> = headers
             .iter()
@@ -110,7 +121,9 @@ impl MemoryHost {
             path,
             headers: &headers,
         };
-        crate::handle(&head, self)
+        let handled = crate::handle(&head, self);
+        crate::after_answer(self, &handled);
+        handled
     }
 }
 
@@ -147,6 +160,20 @@ impl Host for MemoryHost {
 
     fn now(&mut self) -> u64 {
         self.now
+    }
+
+    fn elapsed(&mut self) -> Duration {
+        self.elapsed
+    }
+
+    fn sleep(&mut self, duration: Duration) {
+        self.sleeps.push(duration);
+        self.elapsed += duration;
+    }
+
+    fn random(&mut self) -> u64 {
+        self.random += 1;
+        self.random
     }
 }
 

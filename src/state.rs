@@ -6,8 +6,8 @@
 //! - every value starts with the time it was written, by the host's clock (not the event's:
 //!   fixtures, replays and skewed clocks must not expire on arrival); an entry older than
 //!   [`RETENTION_SECS`] counts as absent when read;
-//! - one write in [`PRUNE_EVERY`] (chosen by its key, so no extra read decides it) also lists
-//!   the keys, reads at most [`MAX_READS_PER_PRUNE`] of them (the next ones after where the
+//! - one ECS event in [`PRUNE_EVERY`] (chosen by its id, so no extra read decides it) prunes
+//!   once its answer has left ([`prune_due`]): it lists the keys, reads at most [`MAX_READS_PER_PRUNE`] of them (the next ones after where the
 //!   last prune stopped, so each has its turn) and deletes at most
 //!   [`MAX_DELETES_PER_PRUNE`]: the expired ones, and tasks beyond
 //!   [`MAX_TASKS_PER_DEPLOYMENT`] of a deployment. Listing is never done on every request
@@ -20,8 +20,11 @@
 //! - keys are namespaced by kind, and parts that come from the caller are kept only when short
 //!   and plain, else replaced by a hash.
 //!
+//! - an event's delivery is one key: the claim of the delivery at work on it (a random token,
+//!   stale after [`CLAIM_STALE_SECS`]), then the mark that Slack accepted it.
+//!
 //! Writes happen only where something must persist: a stopped task, a failed deployment, a
-//! rollback, a delivered message. Paths that only read never write.
+//! rollback, a claim and a delivered message. Paths that only read never write.
 
 use std::borrow::Cow;
 
@@ -46,7 +49,7 @@ pub trait KeyValue {
 pub const RETENTION_SECS: u64 = 48 * 3600;
 /// The most stopped tasks kept for one deployment.
 pub const MAX_TASKS_PER_DEPLOYMENT: usize = 10;
-/// One write in this many (by key) also prunes.
+/// One ECS event in this many (by id) prunes after its answer.
 pub const PRUNE_EVERY: u64 = 16;
 /// The most keys one prune deletes.
 pub const MAX_DELETES_PER_PRUNE: usize = 64;
@@ -238,12 +241,7 @@ pub fn record_task(kv: &mut impl KeyValue, task: &StoppedTask, now: u64) -> Resu
         write_dated(kv, &marker, &task.deployment, now)?;
     }
     let key = format!("{TASK}{}:{}", part(&task.deployment), part(&task.task_id));
-    write(
-        kv,
-        &key,
-        &encode(now, task.cause.exit_code, &task.fields()),
-        now,
-    )
+    write(kv, &key, &encode(now, task.cause.exit_code, &task.fields()))
 }
 
 /// The stopped tasks kept for `deployment` that have not expired, the first to stop first, at
@@ -280,12 +278,68 @@ pub fn tasks_of(
     Ok(tasks)
 }
 
-/// Whether Slack already accepted the message of event `event_id`.
-pub fn was_delivered(kv: &mut impl KeyValue, event_id: &str, now: u64) -> Result<bool, StoreError> {
-    Ok(read::<String>(kv, &sent_key(event_id), now)?.is_some())
+/// How long a claim holds its event: a delivery answers within
+/// [`crate::delivery::ANSWER_DEADLINE`], so a claim older than this belongs to an instance that
+/// stopped mid-delivery, and another delivery may take it over.
+pub const CLAIM_STALE_SECS: u64 = 10;
+
+/// Where an event's delivery stands, as its key in the store says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// The claim is this delivery's own: it may post.
+    Ours,
+    /// Slack already accepted the event's message.
+    Delivered,
+    /// Another delivery holds a fresh claim on the event.
+    InFlight,
 }
 
-/// Remembers that Slack accepted the message of event `event_id`.
+/// The first half of taking an event's claim: reads its key and, unless the event is
+/// delivered or freshly claimed by another delivery, writes a claim carrying `token`.
+/// Then wait a moment and [`confirm_claim`]: of deliveries that both read "unclaimed", the
+/// one that wrote last is the one that finds its token.
+pub fn begin_claim(
+    kv: &mut impl KeyValue,
+    event_id: &str,
+    token: i64,
+    now: u64,
+) -> Result<Option<Claim>, StoreError> {
+    let key = sent_key(event_id);
+    match read_mark(kv, &key, now)? {
+        Some(Mark::Delivered) => return Ok(Some(Claim::Delivered)),
+        Some(Mark::Claimed { at, .. }) if now.saturating_sub(at) <= CLAIM_STALE_SECS => {
+            return Ok(Some(Claim::InFlight));
+        }
+        _ => {}
+    }
+    kv.set(&key, &encode(now, Some(token), &[Cow::Borrowed(CLAIMED)]))?;
+    Ok(None)
+}
+
+/// The second half: whether the claim [`begin_claim`] wrote is still this delivery's.
+pub fn confirm_claim(
+    kv: &mut impl KeyValue,
+    event_id: &str,
+    token: i64,
+    now: u64,
+) -> Result<Claim, StoreError> {
+    Ok(match read_mark(kv, &sent_key(event_id), now)? {
+        Some(Mark::Claimed { token: held, .. }) if held == token => Claim::Ours,
+        Some(Mark::Delivered) => Claim::Delivered,
+        // Another delivery's claim, or none: it was taken from us (or deleted by a delivery
+        // that failed), so another delivery is at work.
+        _ => Claim::InFlight,
+    })
+}
+
+/// Gives an event's claim up, so that a retry can post at once (the post failed, or there
+/// was nothing to post).
+pub fn release_claim(kv: &mut impl KeyValue, event_id: &str) -> Result<(), StoreError> {
+    kv.delete(&sent_key(event_id))
+}
+
+/// Remembers that Slack accepted the message of event `event_id` (its claim becomes the
+/// mark).
 pub fn mark_delivered(kv: &mut impl KeyValue, event_id: &str, now: u64) -> Result<(), StoreError> {
     write_dated(
         kv,
@@ -293,6 +347,26 @@ pub fn mark_delivered(kv: &mut impl KeyValue, event_id: &str, now: u64) -> Resul
         &event_id.chars().take(64).collect::<String>(),
         now,
     )
+}
+
+/// The field of a claim's record; a delivered mark holds the event id instead, and no token.
+const CLAIMED: &str = "claim";
+
+/// What an event's key holds.
+enum Mark {
+    Delivered,
+    Claimed { at: u64, token: i64 },
+}
+
+fn read_mark(kv: &mut impl KeyValue, key: &str, now: u64) -> Result<Option<Mark>, StoreError> {
+    Ok(kv
+        .get(key)?
+        .and_then(|v| decode::<String>(&v))
+        .filter(|(at, _, _)| !expired(*at, now))
+        .map(|(at, token, _)| match token {
+            Some(token) => Mark::Claimed { at, token },
+            None => Mark::Delivered,
+        }))
 }
 
 /// Remembers the last failed deployment of a service (by [`crate::classify::Service::identity`]).
@@ -413,14 +487,15 @@ pub fn prune(kv: &mut impl KeyValue, now: u64) -> Result<Pruned, StoreError> {
     })
 }
 
-/// Writes `value` under `key`; one write in [`PRUNE_EVERY`] then prunes. A prune that fails
-/// does not fail the write: it is housekeeping, and the next one tries again.
-fn write(kv: &mut impl KeyValue, key: &str, value: &[u8], now: u64) -> Result<(), StoreError> {
-    kv.set(key, value)?;
-    if fnv1a(key).is_multiple_of(u128::from(PRUNE_EVERY)) {
-        let _ = prune(kv, now);
-    }
-    Ok(())
+/// Writes `value` under `key`.
+fn write(kv: &mut impl KeyValue, key: &str, value: &[u8]) -> Result<(), StoreError> {
+    kv.set(key, value)
+}
+
+/// Whether the request about event `event_id` prunes once it has answered: one event in
+/// [`PRUNE_EVERY`], chosen by its id, so no read decides it and a redelivery decides alike.
+pub fn prune_due(event_id: &str) -> bool {
+    fnv1a(event_id).is_multiple_of(u128::from(PRUNE_EVERY))
 }
 
 fn write_dated(
@@ -429,7 +504,7 @@ fn write_dated(
     record: &impl Record,
     now: u64,
 ) -> Result<(), StoreError> {
-    write(kv, key, &encode(now, None, &record.fields()), now)
+    write(kv, key, &encode(now, None, &record.fields()))
 }
 
 /// The value under `key`, unless it has expired or does not parse.
@@ -509,6 +584,13 @@ fn fnv1a(text: &str) -> u128 {
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+
+    fn was_delivered(kv: &mut Store, event_id: &str, now: u64) -> Result<bool, StoreError> {
+        Ok(matches!(
+            read_mark(kv, &sent_key(event_id), now)?,
+            Some(Mark::Delivered)
+        ))
+    }
 
     /// An in-memory store that counts operations.
     #[derive(Default)]
@@ -743,6 +825,80 @@ mod tests {
         assert_eq!(rollback_of(&mut kv, "ecs-svc/2", NOW).unwrap(), None);
     }
 
+    /// Takes a claim as the pipeline does, with `between` run where the pipeline waits.
+    fn claim(kv: &mut Store, token: i64, now: u64, between: impl FnOnce(&mut Store)) -> Claim {
+        match begin_claim(kv, "e1", token, now).unwrap() {
+            Some(settled) => settled,
+            None => {
+                between(kv);
+                confirm_claim(kv, "e1", token, now).unwrap()
+            }
+        }
+    }
+
+    #[test]
+    fn of_two_overlapping_claims_one_wins() {
+        // Both read "unclaimed" before either wrote: the later writer finds its token.
+        let mut kv = Store::default();
+        assert_eq!(begin_claim(&mut kv, "e1", 1, NOW).unwrap(), None);
+        assert_eq!(
+            begin_claim(&mut kv, "e1", 2, NOW).unwrap(),
+            Some(Claim::InFlight)
+        );
+        let mut kv = Store::default();
+        let first = begin_claim(&mut kv, "e1", 1, NOW).unwrap();
+        let mut other = Store::default();
+        let second = begin_claim(&mut other, "e1", 2, NOW).unwrap();
+        assert_eq!((first, second), (None, None));
+        kv.map.extend(other.map); // the second write lands after the first
+        assert_eq!(
+            confirm_claim(&mut kv, "e1", 1, NOW).unwrap(),
+            Claim::InFlight
+        );
+        assert_eq!(confirm_claim(&mut kv, "e1", 2, NOW).unwrap(), Claim::Ours);
+        // A claim that arrives while another waits finds it in flight.
+        let mut kv = Store::default();
+        let ours = claim(&mut kv, 1, NOW, |kv| {
+            assert_eq!(claim(kv, 2, NOW, |_| {}), Claim::InFlight);
+        });
+        assert_eq!(ours, Claim::Ours);
+    }
+
+    #[test]
+    fn a_claim_ends_delivered_released_or_stale() {
+        let mut kv = Store::default();
+        assert_eq!(claim(&mut kv, 1, NOW, |_| {}), Claim::Ours);
+        mark_delivered(&mut kv, "e1", NOW).unwrap();
+        assert_eq!(claim(&mut kv, 2, NOW + 1, |_| {}), Claim::Delivered);
+        assert!(was_delivered(&mut kv, "e1", NOW).unwrap());
+        // Delivered while we waited.
+        let mut kv = Store::default();
+        let late = claim(&mut kv, 1, NOW, |kv| mark_delivered(kv, "e1", NOW).unwrap());
+        assert_eq!(late, Claim::Delivered);
+        // Released after a failed post: the next delivery claims at once.
+        let mut kv = Store::default();
+        assert_eq!(claim(&mut kv, 1, NOW, |_| {}), Claim::Ours);
+        release_claim(&mut kv, "e1").unwrap();
+        assert!(kv.map.is_empty());
+        assert_eq!(claim(&mut kv, 2, NOW, |_| {}), Claim::Ours);
+        // Left by a stopped instance: it blocks for CLAIM_STALE_SECS, then is taken over.
+        let fresh = NOW + CLAIM_STALE_SECS;
+        assert_eq!(claim(&mut kv, 3, fresh, |_| {}), Claim::InFlight);
+        assert_eq!(claim(&mut kv, 3, fresh + 1, |_| {}), Claim::Ours);
+        // The mark outlives the claim: a redelivery a day later is still a duplicate.
+        mark_delivered(&mut kv, "e1", fresh + 1).unwrap();
+        assert_eq!(claim(&mut kv, 4, fresh + 86_400, |_| {}), Claim::Delivered);
+    }
+
+    #[test]
+    fn marks_written_before_claims_existed_still_read_as_delivered() {
+        // The encoding of a delivered mark is unchanged: `AT`, an empty number, the event id.
+        let mut kv = Store::default();
+        kv.map
+            .insert(format!("{SENT}e1"), format!("{NOW}\n\ne1").into_bytes());
+        assert_eq!(claim(&mut kv, 1, NOW, |_| {}), Claim::Delivered);
+    }
+
     #[test]
     fn fnv1a_is_the_128_bit_fnv_1a() {
         // Keys and the prune decision depend on it: pinned to FNV-1a 128's reference values.
@@ -777,12 +933,17 @@ mod tests {
         for i in 0..10_000u64 {
             let now = NOW + i * 60;
             let deployment = format!("ecs-svc/{}", i / 40);
+            let event_id = format!("event-{i}");
             match i % 4 {
                 0 | 1 => record_task(&mut kv, &task(&deployment, &format!("t{i}"), now), now),
-                2 => mark_delivered(&mut kv, &format!("event-{i}"), now),
+                2 => mark_delivered(&mut kv, &event_id, now),
                 _ => remember_failure(&mut kv, &format!("service-{}", i % 97), &deployment, now),
             }
             .unwrap();
+            // As the pipeline does, once the answer has left.
+            if prune_due(&event_id) {
+                prune(&mut kv, now).unwrap();
+            }
             peak = peak.max(kv.map.len());
         }
         // 48 hours at one event a minute is 2,880 events; pruning keeps up with them.

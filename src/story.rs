@@ -194,6 +194,21 @@ impl<'a> Message<'_, 'a> {
     }
 }
 
+/// Whether `fact` can become a message that `notify` posts: when not, the event is told (for
+/// what later events need) but never claimed nor posted.
+pub fn may_post(fact: &Fact, notify: Notify) -> bool {
+    let kinds: &[Kind] = match fact {
+        // A failure may turn out to be a failed rollback, a completion a rollback's end.
+        Fact::DeploymentFailed(_) => &[Kind::DeploymentFailed, Kind::Rollback],
+        Fact::DeploymentCompleted(_) => &[Kind::DeploymentCompleted, Kind::Rollback],
+        Fact::RollbackStarted { .. } => &[Kind::Rollback],
+        Fact::DeploymentStarted(_) => &[Kind::DeploymentStarted],
+        Fact::ServiceAction(_) => &[Kind::ServiceAction],
+        Fact::StoppedTask(_) | Fact::Ignored { .. } => &[],
+    };
+    kinds.iter().any(|&kind| notify.includes(kind))
+}
+
 /// What the story says about one event.
 #[derive(Debug)]
 pub struct Told<'f, 'a> {

@@ -2,9 +2,10 @@
 //! configuration problems, Slack's answers, dry runs, and what never leaks.
 
 use ecs_deploy_alerts::delivery::{SlackResponse, TransportFailure};
-use ecs_deploy_alerts::memory::{MemoryHost, MemoryStore};
+use ecs_deploy_alerts::memory::{MemoryHost, MemoryStore, START_OF_TIME};
 use ecs_deploy_alerts::{Handled, MAX_BODY_BYTES};
 use serde_json::Value;
+use std::time::Duration;
 
 const WEBHOOK: &str = "https://hooks.slack.com/services/T0SECRET/B0SECRET/HOOKSECRET";
 const KEY: &str = "key-SECRET-1234";
@@ -342,13 +343,20 @@ fn configuration_problems_are_5xx_naming_the_key() {
     assert_eq!(json(&handled)["error"], "config_unavailable");
 }
 
+fn slack_answer(status: u16, retry_after: Option<&str>) -> SlackResponse {
+    SlackResponse {
+        status,
+        retry_after: retry_after.map(str::to_owned),
+        body: Vec::new(),
+    }
+}
+
 #[test]
 fn slack_answers_decide_whether_eventbridge_retries() {
     let answer = |status: u16, retry_after: Option<&str>, body: &str| {
         Ok(SlackResponse {
-            status,
-            retry_after: retry_after.map(str::to_owned),
             body: body.as_bytes().to_vec(),
+            ..slack_answer(status, retry_after)
         })
     };
     let cases = [
@@ -482,14 +490,14 @@ fn writes_happen_only_where_something_must_persist() {
     assert_eq!(writes(&store), 2);
     post_fixture(&store, &[], "ecs-task-stopped-out-of-memory.json");
     assert_eq!(writes(&store), 3);
-    // A failure: its service's failed deployment, then its delivered id.
+    // A failure: its claim, its service's failed deployment, then its delivered mark.
     post_fixture(&store, &[], "ecs-deployment-failed-checkout.json");
-    assert_eq!(writes(&store), 5);
+    assert_eq!(writes(&store), 6);
     // The duplicate only reads.
     let (handled, host) = post_fixture(&store, &[], "ecs-deployment-failed-checkout.json");
     assert_eq!(json(&handled)["outcome"], "duplicate");
     assert!(host.posts.is_empty());
-    assert_eq!(writes(&store), 5);
+    assert_eq!(writes(&store), 6);
     // A dry run reads and records tasks, but never marks anything delivered.
     let dry = MemoryStore::default();
     for _ in 0..2 {
@@ -575,6 +583,157 @@ fn instances_sharing_a_store_share_the_story() {
         text.contains("No stopped task of this deployment was recorded"),
         "{text}"
     );
+}
+
+/// The event's key as another delivery's fresh claim leaves it: taken at `at`, token 99.
+fn foreign_claim(store: &MemoryStore, at: u64) {
+    let mut host = MemoryHost::new(&configured(), "");
+    host.store = Some(store.clone());
+    let key = format!("ecs-deploy-alerts/sent:{EVENT_ID}");
+    ecs_deploy_alerts::state::begin_claim(&mut host, EVENT_ID, 99, at).unwrap();
+    assert!(store.data().entries.contains_key(&key));
+}
+
+#[test]
+fn a_delivery_that_overlaps_another_posts_nothing_and_is_retried() {
+    let store = MemoryStore::default();
+    foreign_claim(&store, START_OF_TIME);
+    let (handled, host) = post_fixture(&store, &[], "ecs-deployment-failed.json");
+    assert_eq!(handled.reply.status, 409);
+    assert_eq!(json(&handled)["error"], "in_flight");
+    assert_eq!(header(&handled, "retry-after"), Some("1"));
+    assert!(host.posts.is_empty());
+    // The claim is the other delivery's: this one leaves it alone.
+    assert!(!store.data().entries.is_empty());
+    // Ten seconds on, it is still the other's; after that, a stopped instance's.
+    let at = |now: u64| {
+        let mut host = MemoryHost::new(&configured(), fixture("ecs-deployment-failed.json"));
+        host.store = Some(store.clone());
+        host.now = now;
+        let handled = post(&mut host);
+        (handled.reply.status, host.posts.len())
+    };
+    assert_eq!(at(START_OF_TIME + 10), (409, 0));
+    assert_eq!(at(START_OF_TIME + 11), (200, 1));
+    assert_eq!(at(START_OF_TIME + 12), (200, 0)); // a duplicate now
+}
+
+#[test]
+fn a_claim_waits_then_reads_itself_back() {
+    let mut host = MemoryHost::new(&configured(), FAILED);
+    let handled = post(&mut host);
+    assert_eq!(json(&handled)["outcome"], "delivered");
+    assert_eq!(host.sleeps, [Duration::from_millis(15)]);
+    let store = host.store.as_ref().unwrap().data();
+    // The claim's two reads, the story's two (a rollback? recorded tasks?); the claim, the
+    // failed deployment, the delivered mark.
+    assert_eq!((store.reads, store.writes), (4, 3));
+    // A duplicate and a dry run do not wait.
+    let mut again = MemoryHost::new(&configured(), FAILED);
+    again.store = host.store.clone();
+    assert_eq!(json(&post(&mut again))["outcome"], "duplicate");
+    assert!(again.sleeps.is_empty());
+    let mut dry = configured();
+    dry.push(("dry_run", "true"));
+    let mut dry = MemoryHost::new(&dry, FAILED);
+    assert_eq!(json(&post(&mut dry))["outcome"], "dry_run");
+    assert!(dry.sleeps.is_empty());
+    let entries = dry.store.as_ref().unwrap().data().entries;
+    assert!(entries.keys().all(|k| !k.contains("/sent:")));
+}
+
+#[test]
+fn a_failed_post_releases_the_claim_so_a_retry_posts_at_once() {
+    let store = MemoryStore::default();
+    for (slack, status) in [
+        (Ok(slack_answer(500, None)), 502),
+        (Ok(slack_answer(429, Some("3"))), 429),
+        (Ok(slack_answer(400, None)), 424),
+        (Err(TransportFailure::Timeout), 504),
+    ] {
+        let mut host = MemoryHost::new(&configured(), FAILED);
+        host.store = Some(store.clone());
+        host.slack = slack;
+        assert_eq!(post(&mut host).reply.status, status);
+        assert_eq!(host.posts.len(), 1);
+        let entries = store.data().entries;
+        assert!(
+            entries.keys().all(|k| !k.contains("/sent:")),
+            "{status}: claim left"
+        );
+    }
+    let mut host = MemoryHost::new(&configured(), FAILED);
+    host.store = Some(store.clone());
+    assert_eq!(json(&post(&mut host))["outcome"], "delivered");
+    // Nothing to post (`notify` leaves it out): released too.
+    let store = MemoryStore::default();
+    let (handled, _) = post_fixture(
+        &store,
+        &[("notify", "rollback")],
+        "ecs-deployment-failed.json",
+    );
+    assert_eq!(json(&handled)["outcome"], "ignored");
+    assert!(store.data().entries.keys().all(|k| !k.contains("/sent:")));
+}
+
+#[test]
+fn slack_gets_what_is_left_of_the_answer_deadline() {
+    // 3 s went on configuration and the store: Slack's share is what is left, less 0.4 s.
+    let mut host = MemoryHost::new(&configured(), FAILED);
+    host.elapsed = Duration::from_millis(3000);
+    assert_eq!(post(&mut host).reply.status, 200);
+    let timeouts = host.posts[0].timeouts;
+    assert_eq!(timeouts.whole, Duration::from_millis(1085));
+    assert_eq!(timeouts.connect, Duration::from_millis(1000));
+    assert_eq!(timeouts.first_byte, Duration::from_millis(1085));
+    // Too little left to post: nothing goes out, the claim is released, EventBridge retries.
+    let mut host = MemoryHost::new(&configured(), FAILED);
+    host.elapsed = Duration::from_millis(3700);
+    let handled = post(&mut host);
+    assert_eq!(handled.reply.status, 503);
+    assert_eq!(json(&handled)["error"], "out_of_time");
+    assert!(host.posts.is_empty());
+    assert!(
+        host.store
+            .as_ref()
+            .unwrap()
+            .data()
+            .entries
+            .keys()
+            .all(|k| !k.contains("/sent:"))
+    );
+}
+
+#[test]
+fn pruning_waits_for_the_answer() {
+    // The handler never lists keys for a plain failure; the prune after the answer does, for
+    // one event id in sixteen.
+    let mut pruned = 0;
+    for i in 0..64 {
+        let body = String::from_utf8(fixture("ecs-deployment-failed.json"))
+            .unwrap()
+            .replace(EVENT_ID, &format!("event-{i}"));
+        let mut host = MemoryHost::new(&configured(), body);
+        let head_headers = [("x-api-key", KEY)];
+        let headers: Vec<(String, Vec<u8>)> = head_headers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.as_bytes().to_vec()))
+            .collect();
+        let head = ecs_deploy_alerts::RequestHead {
+            method: "POST",
+            path: "/",
+            headers: &headers,
+        };
+        let handled = ecs_deploy_alerts::handle(&head, &mut host);
+        assert_eq!(host.store.as_ref().unwrap().data().lists, 0);
+        assert_eq!(
+            handled.prune,
+            ecs_deploy_alerts::state::prune_due(&format!("event-{i}"))
+        );
+        ecs_deploy_alerts::after_answer(&mut host, &handled);
+        pruned += host.store.as_ref().unwrap().data().lists;
+    }
+    assert!((1..=12).contains(&pruned), "{pruned} prunes in 64 events");
 }
 
 const PROD_HOOK: &str = "https://hooks.slack.com/services/T0/PROD/SECRETPROD";
