@@ -208,7 +208,7 @@ fn deployment<'a>(
         .detail
         .event_name
         .clone()
-        .ok_or(Error::MissingField("detail.eventName"))?;
+        .ok_or(Error::MissingField("detail.eventName".into()))?;
     if ![
         DEPLOYMENT_FAILED,
         DEPLOYMENT_IN_PROGRESS,
@@ -274,7 +274,7 @@ fn service_action<'a>(
         .detail
         .event_name
         .clone()
-        .ok_or(Error::MissingField("detail.eventName"))?;
+        .ok_or(Error::MissingField("detail.eventName".into()))?;
     let service = service(&event, event.detail.cluster_arn.as_deref(), environments)?;
     Ok(Fact::ServiceAction(Action {
         event_id: event.id,
@@ -306,7 +306,7 @@ fn task<'a>(event: EventBridgeEvent<'a, TaskStateChange<'a>>, now: u64) -> Resul
     let task_arn = detail
         .task_arn
         .as_deref()
-        .ok_or(Error::MissingField("detail.taskArn"))?;
+        .ok_or(Error::MissingField("detail.taskArn".into()))?;
     let task = TaskArn::parse(task_arn).map_err(|e| invalid("detail.taskArn", e))?;
     let cluster = match detail.cluster_arn.as_deref() {
         Some(arn) => Some(
@@ -390,7 +390,7 @@ fn service<'a, D>(
 /// The first ECS service ARN among the event's resources.
 fn service_arn(resources: &[Cow<'_, str>]) -> Result<ServiceArn, Error> {
     match resources {
-        [] => Err(Error::MissingField("resources")),
+        [] => Err(Error::MissingField("resources".into())),
         [only] => ServiceArn::parse(only).map_err(|e| invalid("resources[0]", e)),
         _ => resources
             .iter()
@@ -654,12 +654,12 @@ mod tests {
         );
         assert_eq!(
             classify_str(&no_resources),
-            Err(Error::MissingField("resources"))
+            Err(Error::MissingField("resources".into()))
         );
         let no_name = FAILED.replace("\"eventName\": \"SERVICE_DEPLOYMENT_FAILED\",", "");
         assert_eq!(
             classify_str(&no_name),
-            Err(Error::MissingField("detail.eventName"))
+            Err(Error::MissingField("detail.eventName".into()))
         );
     }
 }

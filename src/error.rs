@@ -1,6 +1,8 @@
 //! The one error type of the pipeline: it alone decides the HTTP status, and so whether
 //! EventBridge retries the event.
 
+use std::borrow::Cow;
+
 use thiserror::Error;
 
 /// Seconds to ask EventBridge to wait when another delivery of the event is in flight: a
@@ -45,7 +47,7 @@ pub enum Error {
     NotAnObject,
     /// A required field is absent or null.
     #[error("missing field `{0}`")]
-    MissingField(&'static str),
+    MissingField(Cow<'static, str>),
     /// A field is present with the wrong type or an unusable value.
     #[error("invalid field `{path}`: {reason}")]
     InvalidField {
@@ -241,7 +243,7 @@ mod tests {
             (Error::BodyUnreadable, 500, None, true),
             (Error::InvalidJson("eof".into()), 400, None, false),
             (Error::NotAnObject, 400, None, false),
-            (Error::MissingField("detail"), 400, None, false),
+            (Error::MissingField("detail".into()), 400, None, false),
             (
                 Error::InvalidField {
                     path: "account".into(),
@@ -348,7 +350,7 @@ mod tests {
             Error::BodyUnreadable,
             Error::InvalidJson(String::new()),
             Error::NotAnObject,
-            Error::MissingField("id"),
+            Error::MissingField("id".into()),
             Error::InvalidField {
                 path: String::new(),
                 reason: String::new(),

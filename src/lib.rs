@@ -37,6 +37,8 @@ use crate::error::Error;
 use crate::settings::{ALERT_KEYS, API_KEY_KEYS, ConfigStoreError, OTHER_AUTH_KEYS, Settings};
 use crate::state::{Claim, KeyValue, StoreError};
 use crate::webhook::WebhookUrl;
+use serde::Serialize;
+use serde_json::value::RawValue;
 
 /// The largest request body accepted; EventBridge events are at most 256 KB.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -128,50 +130,52 @@ pub struct Reply {
 }
 
 /// The one log line written per request: identifiers and outcome, never a secret.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct LogLine {
     /// The EventBridge event id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
     /// `detail.eventName` once read, else the event's `detail-type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_name: Option<String>,
     /// The ECS cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster: Option<String>,
     /// The ECS service.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// The derived environment.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
     /// `delivered`, `duplicate`, `dry_run`, `recorded`, `ignored`, `health` or the error code.
     pub outcome: &'static str,
     /// `unavailable` when the key-value store failed and the message went out without what
     /// it would have recalled (or without being remembered as delivered).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub store: Option<&'static str>,
     /// Our answer's status.
     pub status: u16,
     /// Slack's status, when Slack answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slack_status: Option<u16>,
     /// Time spent in microseconds, filled in by the shell.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_us: Option<u64>,
     /// The Slack payload of a dry run, as JSON.
-    pub slack_payload: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slack_payload: Option<Box<RawValue>>,
 }
 
 impl LogLine {
     /// The line as JSON.
     pub fn to_json(&self) -> String {
-        json::object_string(|o| {
-            o.opt_str("event_id", self.event_id.as_deref())
-                .opt_str("event_name", self.event_name.as_deref())
-                .opt_str("cluster", self.cluster.as_deref())
-                .opt_str("service", self.service.as_deref())
-                .opt_str("environment", self.environment.as_deref())
-                .str("outcome", self.outcome)
-                .opt_str("store", self.store)
-                .u64("status", self.status.into())
-                .opt_u64("slack_status", self.slack_status.map(u64::from))
-                .opt_u64("duration_us", self.duration_us)
-                .opt_raw("slack_payload", self.slack_payload.as_deref());
-        })
+        to_json(self)
     }
+}
+
+/// `value` as JSON; our own types always serialize.
+fn to_json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// The answer and what to log about it.
@@ -199,7 +203,7 @@ pub fn after_answer(host: &mut impl Host, handled: &Handled) {
 enum Outcome {
     Delivered { slack_status: u16 },
     Duplicate,
-    DryRun { payload: String },
+    DryRun { payload: Box<RawValue> },
     Recorded,
     Ignored { why: String },
 }
@@ -363,7 +367,10 @@ fn tell_and_deliver(
         .flatten();
     let payload = slack::render(&message, mention);
     let outcome = match &config.delivery {
-        Delivery::DryRun => Outcome::DryRun { payload },
+        // Our own JSON, so it always reads back.
+        Delivery::DryRun => Outcome::DryRun {
+            payload: RawValue::from_string(payload).unwrap_or_else(|_| RawValue::NULL.to_owned()),
+        },
         Delivery::Slack(routes) => {
             let webhook = routes
                 .webhook_for(service.environment)
@@ -382,27 +389,20 @@ fn tell_and_deliver(
 }
 
 /// The JSON body of every answer.
-#[derive(Default)]
+#[derive(Default, Serialize)]
 struct Answer<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
     outcome: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     event_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     slack_status: Option<u16>,
-    slack_payload: Option<&'a str>,
-}
-
-impl Answer<'_> {
-    fn to_json(&self) -> String {
-        json::object_string(|o| {
-            o.opt_str("outcome", self.outcome)
-                .opt_str("error", self.error)
-                .opt_str("message", self.message.as_deref())
-                .opt_str("event_id", self.event_id)
-                .opt_u64("slack_status", self.slack_status.map(u64::from))
-                .opt_raw("slack_payload", self.slack_payload);
-        })
-    }
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slack_payload: Option<&'a RawValue>,
 }
 
 fn json_reply(status: u16, mut headers: Vec<(&'static str, String)>, body: String) -> Reply {
@@ -438,7 +438,7 @@ fn answer_outcome(outcome: Outcome, log: &mut LogLine) -> Reply {
             200,
             "dry_run",
             Answer {
-                slack_payload: Some(payload.as_str()),
+                slack_payload: Some(payload),
                 ..Answer::default()
             },
         ),
@@ -456,7 +456,7 @@ fn answer_outcome(outcome: Outcome, log: &mut LogLine) -> Reply {
         event_id,
         ..answer
     };
-    let reply = json_reply(status, Vec::new(), answer.to_json());
+    let reply = json_reply(status, Vec::new(), to_json(&answer));
     log.outcome = name;
     if let Outcome::DryRun { payload } = outcome {
         log.slack_payload = Some(payload);
@@ -472,7 +472,7 @@ pub fn error_reply(error: &Error, event_id: Option<&str>) -> Reply {
         event_id,
         ..Answer::default()
     };
-    json_reply(error.status(), error.headers(), answer.to_json())
+    json_reply(error.status(), error.headers(), to_json(&answer))
 }
 
 /// `GET /health`: 200 when alerts can be delivered, 503 when not (a readiness probe's
@@ -481,16 +481,29 @@ pub fn error_reply(error: &Error, event_id: Option<&str>) -> Reply {
 /// valid credentials also see the version, which settings are set (booleans only) and the
 /// problems, if any.
 fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
+    #[derive(Serialize)]
     struct HealthAnswer {
         status: &'static str,
         ready: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
         version: Option<&'static str>,
-        /// Which settings are set (booleans only).
-        settings: Option<Vec<(&'static str, bool)>>,
+        /// Which settings are set (booleans only), in the order of the configuration table.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        settings: Option<Flags>,
+        #[serde(skip_serializing_if = "Option::is_none")]
         problem: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
         store: Option<&'static str>,
         /// The environments with a webhook of their own (never a URL).
+        #[serde(skip_serializing_if = "Option::is_none")]
         routes: Option<Vec<String>>,
+    }
+    /// Names and booleans, as one JSON object in their order.
+    struct Flags(Vec<(&'static str, bool)>);
+    impl Serialize for Flags {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_map(self.0.iter().map(|(name, set)| (name, set)))
+        }
     }
     let mut answer = HealthAnswer {
         status: "ok",
@@ -512,7 +525,7 @@ fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
                 let problem = config.alerts.as_ref().err().cloned();
                 if config.auth.authenticate(head).is_ok() {
                     answer.version = Some(VERSION);
-                    answer.settings = Some(settings.presence().collect());
+                    answer.settings = Some(Flags(settings.presence().collect()));
                     answer.problem = problem.as_ref().map(Error::to_string);
                     if let Ok(AlertConfig {
                         delivery: Delivery::Slack(routes),
@@ -542,27 +555,7 @@ fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
     } else if store_failed {
         answer.status = "degraded";
     }
-    let body = json::object_string(|o| {
-        o.str("status", answer.status)
-            .bool("ready", answer.ready)
-            .opt_str("version", answer.version);
-        if let Some(settings) = &answer.settings {
-            o.object("settings", |o| {
-                for (key, set) in settings {
-                    o.bool(key, *set);
-                }
-            });
-        }
-        o.opt_str("problem", answer.problem.as_deref())
-            .opt_str("store", answer.store);
-        if let Some(routes) = &answer.routes {
-            o.array("routes", |a| {
-                for environment in routes {
-                    a.str(environment);
-                }
-            });
-        }
-    });
+    let body = to_json(&answer);
     let reply = json_reply(if answer.ready { 200 } else { 503 }, Vec::new(), body);
     let log = LogLine {
         outcome: "health",
