@@ -14,15 +14,13 @@ cd "$(dirname "$0")/.."
 
 command -v wrk >/dev/null || { echo "FAIL: wrk not found (Debian: apt-get install -y wrk)" >&2; exit 1; }
 
-# The floor is built like the component, wasm-opt included (scripts/build.sh).
-command -v "${WASM_OPT:-wasm-opt}" >/dev/null || { echo "FAIL: wasm-opt not found (install binaryen)" >&2; exit 1; }
-hello=target/hello/spin-hello.wasm
-stale=$(find tests/spin/hello/Cargo.toml tests/spin/hello/src scripts/shrink.py -newer "$hello" 2>/dev/null | head -1 || true)
+# The floor is built like the component: cargo's component as it builds it.
+hello=target/hello/wasm32-wasip2/release/spin_hello.wasm
+stale=$(find tests/spin/hello/Cargo.toml tests/spin/hello/src -newer "$hello" 2>/dev/null | head -1 || true)
 if [[ ! -f $hello || -n $stale ]]; then
   echo "building the hello-world floor ($hello)"
   cargo build --manifest-path tests/spin/hello/Cargo.toml --target wasm32-wasip2 --release \
     --target-dir target/hello
-  python3 scripts/shrink.py target/hello/wasm32-wasip2/release/spin_hello.wasm "$hello"
 fi
 
 exec python3 tests/spin/bench "$@"

@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 # Its own target dir: built without the `component` feature, the core's cdylib would
 # otherwise overwrite the component's .wasm.
 cargo build --target wasm32-wasip2 --release -p core-bench --target-dir target/core-bench
-scripts/build.sh
+cargo build --target wasm32-wasip2 --release
 cargo run --profile host -p e2e --bin bench

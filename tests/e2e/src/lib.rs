@@ -760,7 +760,7 @@ pub fn read_component() -> Result<Vec<u8>> {
     std::fs::read(&path).map_err(|e| {
         wasmtime::format_err!(
             "cannot read the component at {} ({e}); build it first with \
-             scripts/build.sh (scripts/test.sh does)",
+             `spin build` or `cargo build --target wasm32-wasip2 --release` (scripts/test.sh does)",
             path.display()
         )
     })
