@@ -1,59 +1,23 @@
-//! Timestamps as Unix seconds: ECS's RFC 3339 times and HTTP-dates (RFC 9110 §5.6.7).
+//! Timestamps as Unix seconds: ECS's RFC 3339 times (read by `humantime`) and HTTP-dates
+//! (RFC 9110 §5.6.7, read by `httpdate`).
 
-use std::time::UNIX_EPOCH;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Unix seconds of an RFC 3339 UTC time such as `2025-11-25T14:57:05.921Z` (fractions
-/// dropped; offsets other than `Z` are not read), or `None`.
+/// dropped; `Z` or `+00:00`, other offsets are not read), or `None`.
 pub fn rfc3339(text: &str) -> Option<u64> {
-    let (date, clock) = text.split_once(['T', 't'])?;
-    let mut date = date.split('-');
-    let (year, month, day) = (date.next()?, date.next()?, date.next()?);
-    if date.next().is_some() || year.len() != 4 || month.len() != 2 || day.len() != 2 {
-        return None;
-    }
-    let clock = clock.strip_suffix(['Z', 'z'])?;
-    let clock = clock.split('.').next()?;
-    unix_seconds(
-        year.parse().ok()?,
-        month.parse().ok()?,
-        day.parse().ok()?,
-        clock,
-    )
+    unix_seconds(humantime::parse_rfc3339(text).ok()?)
 }
 
 /// Unix seconds of an HTTP-date: IMF-fixdate, or the obsolete RFC 850 and asctime forms
 /// that recipients must also accept (read by `httpdate`); `None` if it is not one.
 pub fn http_date(text: &str) -> Option<u64> {
-    let time = httpdate::parse_http_date(text).ok()?;
+    unix_seconds(httpdate::parse_http_date(text).ok()?)
+}
+
+/// Whole seconds since 1970 (both crates read only times from 1970 on).
+fn unix_seconds(time: SystemTime) -> Option<u64> {
     Some(time.duration_since(UNIX_EPOCH).ok()?.as_secs())
-}
-
-/// Unix seconds of a date and an `HH:MM:SS` clock, all checked.
-fn unix_seconds(year: u64, month: u64, day: u64, clock: &str) -> Option<u64> {
-    let mut parts = clock.split(':').map(|part| part.parse::<u64>().ok());
-    let (Some(Some(h)), Some(Some(m)), Some(Some(s)), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return None;
-    };
-    let valid = (1970..=9999).contains(&year)
-        && (1..=12).contains(&month)
-        && (1..=31).contains(&day)
-        && h <= 23
-        && m <= 59
-        && s <= 60;
-    valid.then(|| days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s)
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year / 400;
-    let year_of_era = year - era * 400;
-    let month_index = (month + 9) % 12;
-    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 #[cfg(test)]
@@ -114,14 +78,22 @@ mod tests {
 
     #[test]
     fn ecs_timestamps() {
-        assert_eq!(rfc3339("1994-11-06T08:49:37Z"), Some(784_111_777));
+        assert_eq!(rfc3339("1994-11-06T08:49:37Z"), EXAMPLE);
         assert_eq!(rfc3339("2025-11-25T14:57:05.921Z"), Some(1_764_082_625));
+        assert_eq!(rfc3339("2025-11-25T14:57:05+00:00"), Some(1_764_082_625));
+        assert_eq!(rfc3339("2028-02-29T23:59:59Z"), Some(1_835_481_599));
         for bad in [
             "",
             "2025-11-25",
             "2025-11-25T14:57:05",
+            "2025-11-25T14:57:05+01:00",
             "2025-13-01T00:00:00Z",
+            "2025-02-29T00:00:00Z",
+            "1969-12-31T23:59:59Z",
+            "2025-11-25T24:00:00Z",
             "x-y-zT1:2:3Z",
+            "2025-11-25T14:57:05.9x1Z",
+            "2025-11-25T14:57:05Z\u{e9}",
         ] {
             assert_eq!(rfc3339(bad), None, "{bad}");
         }
