@@ -158,7 +158,10 @@ mod tests {
                 "production=http://hooks.slack.com/services/T/B/SECRET".to_owned(),
                 "`production`",
             ),
-            ("staging=https://127.1/SECRET".to_owned(), "`staging`"),
+            (
+                "staging=https://user:SECRET@hooks.slack.com/x".to_owned(),
+                "`staging`",
+            ),
         ] {
             let error = Routes::parse_routes(&text).unwrap_err();
             assert!(error.contains(expected), "{text}: {error}");

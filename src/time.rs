@@ -1,106 +1,61 @@
-//! Timestamps as Unix seconds: ECS's RFC 3339 times and HTTP-dates (RFC 9110 §5.6.7).
+//! Timestamps as Unix seconds: ECS's RFC 3339 times (read by `humantime`) and HTTP-dates
+//! (RFC 9110 §5.6.7, read by `httpdate`).
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Unix seconds of an RFC 3339 UTC time such as `2025-11-25T14:57:05.921Z` (fractions
-/// dropped; offsets other than `Z` are not read), or `None`.
+/// dropped; `Z` or `+00:00`, other offsets are not read), or `None`.
 pub fn rfc3339(text: &str) -> Option<u64> {
-    let (date, clock) = text.split_once(['T', 't'])?;
-    let mut date = date.split('-');
-    let (year, month, day) = (date.next()?, date.next()?, date.next()?);
-    if date.next().is_some() || year.len() != 4 || month.len() != 2 || day.len() != 2 {
-        return None;
-    }
-    let clock = clock.strip_suffix(['Z', 'z'])?;
-    let clock = clock.split('.').next()?;
-    unix_seconds(
-        year.parse().ok()?,
-        month.parse().ok()?,
-        day.parse().ok()?,
-        clock,
-    )
+    unix_seconds(humantime::parse_rfc3339(text).ok()?)
 }
 
 /// Unix seconds of an HTTP-date: IMF-fixdate, or the obsolete RFC 850 and asctime forms
-/// that recipients must also accept; `None` if it is not one.
+/// that recipients must also accept (read by `httpdate`); `None` if it is not one.
 pub fn http_date(text: &str) -> Option<u64> {
-    let fields: Vec<&str> = text.split([' ', ',']).filter(|f| !f.is_empty()).collect();
-    let (day, month, year, clock) = match fields.as_slice() {
-        // Sun, 06 Nov 1994 08:49:37 GMT
-        [_, day, month, year, clock, "GMT"] => (*day, *month, year.parse().ok()?, *clock),
-        // Sunday, 06-Nov-94 08:49:37 GMT
-        [_, date, clock, "GMT"] => {
-            let mut parts = date.split('-');
-            let (day, month, yy) = (parts.next()?, parts.next()?, parts.next()?);
-            if parts.next().is_some() || yy.len() != 2 {
-                return None;
-            }
-            // Two-digit years more than 50 years ahead are in the past century.
-            let yy: u64 = yy.parse().ok()?;
-            (
-                day,
-                month,
-                if yy >= 50 { 1900 + yy } else { 2000 + yy },
-                *clock,
-            )
-        }
-        // Sun Nov  6 08:49:37 1994
-        [_, month, day, clock, year] => (*day, *month, year.parse().ok()?, *clock),
-        _ => return None,
-    };
-    let month = MONTHS.iter().position(|m| *m == month)? as u64 + 1;
-    unix_seconds(year, month, day.parse().ok()?, clock)
+    unix_seconds(httpdate::parse_http_date(text).ok()?)
 }
 
-/// Unix seconds of a date and an `HH:MM:SS` clock, all checked.
-fn unix_seconds(year: u64, month: u64, day: u64, clock: &str) -> Option<u64> {
-    let mut parts = clock.split(':').map(|part| part.parse::<u64>().ok());
-    let (Some(Some(h)), Some(Some(m)), Some(Some(s)), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return None;
-    };
-    let valid = (1970..=9999).contains(&year)
-        && (1..=12).contains(&month)
-        && (1..=31).contains(&day)
-        && h <= 23
-        && m <= 59
-        && s <= 60;
-    valid.then(|| days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s)
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year / 400;
-    let year_of_era = year - era * 400;
-    let month_index = (month + 9) % 12;
-    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
+/// Whole seconds since 1970 (both crates read only times from 1970 on).
+fn unix_seconds(time: SystemTime) -> Option<u64> {
+    Some(time.duration_since(UNIX_EPOCH).ok()?.as_secs())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// 784111777 is 1994-11-06T08:49:37Z, RFC 9110's example in its three forms.
+    const EXAMPLE: Option<u64> = Some(784_111_777);
+
     #[test]
-    fn the_three_forms_of_rfc_9110() {
-        // 784111777 is 1994-11-06T08:49:37Z, RFC 9110's example.
-        for text in [
-            "Sun, 06 Nov 1994 08:49:37 GMT",
-            "Sunday, 06-Nov-94 08:49:37 GMT",
-            "Sun Nov  6 08:49:37 1994",
-        ] {
-            assert_eq!(http_date(text), Some(784_111_777), "{text}");
-        }
+    fn imf_fixdate() {
+        assert_eq!(http_date("Sun, 06 Nov 1994 08:49:37 GMT"), EXAMPLE);
         assert_eq!(http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
         assert_eq!(
             http_date("Tue, 29 Feb 2028 23:59:59 GMT"),
             Some(1_835_481_599)
         );
+    }
+
+    #[test]
+    fn obsolete_rfc_850_date() {
+        assert_eq!(http_date("Sunday, 06-Nov-94 08:49:37 GMT"), EXAMPLE);
+        // httpdate reads two-digit years as 1970 to 2069.
+        assert_eq!(http_date("Thursday, 01-Jan-70 00:00:00 GMT"), Some(0));
+        assert_eq!(
+            http_date("Friday, 27-Nov-26 00:02:00 GMT"),
+            Some(1_795_737_720)
+        );
+    }
+
+    #[test]
+    fn asctime_date() {
+        assert_eq!(http_date("Sun Nov  6 08:49:37 1994"), EXAMPLE);
+        assert_eq!(http_date("Fri Nov 27 00:02:00 2026"), Some(1_795_737_720));
+    }
+
+    #[test]
+    fn what_is_not_an_http_date_is_refused() {
         for bad in [
             "",
             "17",
@@ -111,6 +66,11 @@ mod tests {
             "Sun, 06 Nov 1994 08:49 GMT",
             "Sun, 06 Nov 1969 08:49:37 GMT",
             "Sunday, 06-Nov-1994 08:49:37 GMT",
+            "Sun Nov 6 08:49:37 1994",
+            // The weekday must be the date's, the date a real one.
+            "Mon, 06 Nov 1994 08:49:37 GMT",
+            "Tue, 30 Feb 2027 00:00:00 GMT",
+            "Sun, 06 Nov 1994 08:49:37 GMT\u{e9}",
         ] {
             assert_eq!(http_date(bad), None, "{bad}");
         }
@@ -118,14 +78,22 @@ mod tests {
 
     #[test]
     fn ecs_timestamps() {
-        assert_eq!(rfc3339("1994-11-06T08:49:37Z"), Some(784_111_777));
+        assert_eq!(rfc3339("1994-11-06T08:49:37Z"), EXAMPLE);
         assert_eq!(rfc3339("2025-11-25T14:57:05.921Z"), Some(1_764_082_625));
+        assert_eq!(rfc3339("2025-11-25T14:57:05+00:00"), Some(1_764_082_625));
+        assert_eq!(rfc3339("2028-02-29T23:59:59Z"), Some(1_835_481_599));
         for bad in [
             "",
             "2025-11-25",
             "2025-11-25T14:57:05",
+            "2025-11-25T14:57:05+01:00",
             "2025-13-01T00:00:00Z",
+            "2025-02-29T00:00:00Z",
+            "1969-12-31T23:59:59Z",
+            "2025-11-25T24:00:00Z",
             "x-y-zT1:2:3Z",
+            "2025-11-25T14:57:05.9x1Z",
+            "2025-11-25T14:57:05Z\u{e9}",
         ] {
             assert_eq!(rfc3339(bad), None, "{bad}");
         }

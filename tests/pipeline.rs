@@ -833,7 +833,7 @@ fn health_lists_routed_environments_never_urls() {
     );
     assert_no_secrets(&handled);
     for (key, value) in [
-        ("slack_routes", "production=https://127.1/SECRET"),
+        ("slack_routes", "production=http://hooks.slack.com/SECRET"),
         ("slack_routes", "production=x;production=y"),
         ("mentions", "production=@here"),
     ] {
