@@ -5,8 +5,8 @@ use std::fmt;
 
 use subtle::ConstantTimeEq;
 
-use crate::RequestHead;
 use crate::error::Error;
+use crate::host::RequestHead;
 use crate::settings::{
     ALLOW_UNAUTHENTICATED, API_KEY, API_KEY_HEADER, BASIC_AUTH_PASSWORD, BASIC_AUTH_USERNAME,
     Settings,

@@ -14,11 +14,12 @@ use wasi::clocks::{monotonic_clock, wall_clock};
 use wasi::io::poll::{Pollable, poll};
 use wasi::io::streams::{InputStream, StreamError};
 
-use crate::delivery::{SlackResponse, Timeouts, TransportFailure, is_permanent_rejection};
-use crate::settings::ConfigStoreError;
-use crate::state::{KeyValue, StoreError};
+use crate::delivery::is_permanent_rejection;
+use crate::host::{
+    ConfigStoreError, Host, KeyValue, Reply, RequestHead, SlackResponse, StoreError, Timeouts,
+    TransportFailure,
+};
 use crate::webhook::WebhookUrl;
-use crate::{Host, Reply, RequestHead};
 
 use spin_sdk::wit::wasi::config::store as config;
 use spin_sdk::wit::wasi::keyvalue::store as keyvalue;

@@ -9,7 +9,7 @@ use crate::settings::{
     ACCOUNT_ENVIRONMENTS, DRY_RUN, ENVIRONMENT_RULES, MENTIONS, NOTIFY, SLACK_ROUTES,
     SLACK_WEBHOOK_URL, Settings,
 };
-use crate::story::Notify;
+use crate::story::notify::Notify;
 use crate::webhook::WebhookUrl;
 
 /// Where alerts go.

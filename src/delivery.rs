@@ -3,24 +3,11 @@
 use std::time::Duration;
 
 use crate::error::{DEFAULT_RETRY_AFTER_SECS, Error};
+use crate::host::{SlackResponse, Timeouts, TransportFailure};
 use crate::time;
 
 /// EventBridge gives up on an API destination after 5 s; answer well before.
 pub const ANSWER_DEADLINE: Duration = Duration::from_millis(4500);
-
-/// Timeouts for the Slack request, set on the outgoing request so the host enforces them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Timeouts {
-    /// To establish the connection (TCP and TLS).
-    pub connect: Duration,
-    /// From sending the request to the first byte of the answer.
-    pub first_byte: Duration,
-    /// Between chunks of the answer body.
-    pub between_bytes: Duration,
-    /// The whole exchange: the phase timeouts bound each wait, not their sum (a host may not
-    /// bound a TLS handshake at all), so the shell also holds the exchange to this.
-    pub whole: Duration,
-}
 
 /// Slack's timeouts when the whole answer deadline is still ahead: 4 s for the exchange,
 /// leaving half a second of the [`ANSWER_DEADLINE`] for our own work. Each event's share is
@@ -44,18 +31,6 @@ const _: () = assert!(
     SLACK_TIMEOUTS.whole.as_millis() + AFTER_SLACK.as_millis() <= ANSWER_DEADLINE.as_millis()
 );
 
-impl Timeouts {
-    /// These timeouts, none longer than `left`.
-    pub fn within(self, left: Duration) -> Self {
-        Self {
-            connect: self.connect.min(left),
-            first_byte: self.first_byte.min(left),
-            between_bytes: self.between_bytes.min(left),
-            whole: self.whole.min(left),
-        }
-    }
-}
-
 /// The time Slack may take for this event, `elapsed` after the handler started, so that the
 /// answer leaves within [`ANSWER_DEADLINE`]; `None` when too little is left to post at all.
 pub fn slack_share(elapsed: Duration) -> Option<Timeouts> {
@@ -67,28 +42,6 @@ pub fn slack_share(elapsed: Duration) -> Option<Timeouts> {
 
 /// The longest `Retry-After` we pass on; EventBridge keeps retrying for 24 hours anyway.
 const MAX_RETRY_AFTER_SECS: u32 = 3600;
-
-/// What Slack answered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SlackResponse {
-    /// The HTTP status.
-    pub status: u16,
-    /// The `Retry-After` header, if any.
-    pub retry_after: Option<String>,
-    /// The start of the body, read only for [`is_permanent_rejection`] statuses: Slack's
-    /// error code such as `channel_is_archived`.
-    pub body: Vec<u8>,
-}
-
-/// Why no answer came from Slack.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransportFailure {
-    /// A timeout of [`SLACK_TIMEOUTS`] passed.
-    Timeout,
-    /// The connection failed, or the host refused the request; the name says how
-    /// (`dns_error`, `connection_refused`, `invalid_request`, ...).
-    Unreachable(&'static str),
-}
 
 /// Whether Slack refused the message for good: a 4xx that sending it again cannot fix.
 /// 408 (timeout), 409 (conflict), 425 (too early) and 429 (rate limit) may pass on a retry.

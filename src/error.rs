@@ -7,7 +7,7 @@ use thiserror::Error;
 
 /// Seconds to ask EventBridge to wait when another delivery of the event is in flight: a
 /// post takes well under a second, and its claim lasts at most
-/// [`crate::state::CLAIM_STALE_SECS`].
+/// [`crate::state::claim::STALE_SECS`].
 pub const IN_FLIGHT_RETRY_AFTER_SECS: u32 = 1;
 
 /// Seconds to ask EventBridge to wait when Slack rate-limits us without saying how long.

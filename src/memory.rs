@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
 
-use crate::delivery::{SlackResponse, Timeouts, TransportFailure};
-use crate::settings::ConfigStoreError;
-use crate::state::{KeyValue, StoreError};
+use crate::answer::Handled;
+use crate::host::{
+    ConfigStoreError, Host, KeyValue, RequestHead, SlackResponse, StoreError, Timeouts,
+    TransportFailure,
+};
 use crate::webhook::WebhookUrl;
-use crate::{Handled, Host, RequestHead};
 
 /// One request the pipeline sent to Slack.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! as the host served them; [`crate::config`] parses them into typed configuration.
 
 use crate::error::Error;
+use crate::host::ConfigStoreError;
 
 /// Slack incoming-webhook URL (secret).
 pub const SLACK_WEBHOOK_URL: &str = "slack_webhook_url";
@@ -78,10 +79,6 @@ pub const ALERT_KEYS: [&str; 7] = [
 pub struct Settings {
     values: [Option<String>; KEYS.len()],
 }
-
-/// The host's configuration store failed; what it said is not kept (it may quote a secret).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConfigStoreError;
 
 impl Settings {
     /// Reads every known key through `get`.

@@ -13,8 +13,9 @@
 use crate::classify::{Deployment, Level, Service};
 use crate::console;
 use crate::json::{self, Array, Object};
-use crate::state::Rollback;
-use crate::story::{CauseGroup, Message, Why};
+use crate::story::Message;
+use crate::story::causes::{CauseGroup, Why};
+use crate::story::remembered::Rollback;
 
 /// Block Kit limits, in characters.
 pub mod limits {
@@ -407,7 +408,7 @@ fn why_text(text: &mut String, why: &Why, service: &Service) {
         Why::StoreUnavailable => text.push_str(
             "_The key-value store could not be read, so the stopped tasks are not shown._",
         ),
-        Why::Causes(groups, others) => {
+        Why::Causes { groups, others } => {
             for group in groups {
                 push_cause(text, group, service);
             }
@@ -705,7 +706,7 @@ mod tests {
             reason: Some(Cow::Owned("&".repeat(10_000))),
         };
         let rollback = Rollback {
-            deployment: "d".into(),
+            deployment: Some("d".into()),
             target: Some("t".repeat(5000)),
             failed: Some("f".repeat(5000)),
         };

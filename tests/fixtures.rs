@@ -8,7 +8,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ecs_deploy_alerts::delivery::{SLACK_TIMEOUTS, SlackResponse};
+use ecs_deploy_alerts::delivery::SLACK_TIMEOUTS;
+use ecs_deploy_alerts::host::SlackResponse;
 use ecs_deploy_alerts::memory::{MemoryHost, MemoryStore, START_OF_TIME};
 use serde_json::{Value, json};
 

@@ -1,7 +1,7 @@
 //! The request pipeline as EventBridge and operators meet it: routing, the order of checks,
 //! configuration problems, Slack's answers, dry runs, and what never leaks.
 
-use ecs_deploy_alerts::delivery::{SlackResponse, TransportFailure};
+use ecs_deploy_alerts::host::{SlackResponse, TransportFailure};
 use ecs_deploy_alerts::memory::{MemoryHost, MemoryStore, START_OF_TIME};
 use ecs_deploy_alerts::{Handled, MAX_BODY_BYTES};
 use serde_json::Value;
@@ -590,7 +590,7 @@ fn foreign_claim(store: &MemoryStore, at: u64) {
     let mut host = MemoryHost::new(&configured(), "");
     host.store = Some(store.clone());
     let key = format!("ecs-deploy-alerts/sent:{EVENT_ID}");
-    ecs_deploy_alerts::state::begin_claim(&mut host, EVENT_ID, 99, at).unwrap();
+    ecs_deploy_alerts::state::claim::begin(&mut host, EVENT_ID, 99, at).unwrap();
     assert!(store.data().entries.contains_key(&key));
 }
 
@@ -719,7 +719,7 @@ fn pruning_waits_for_the_answer() {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), v.as_bytes().to_vec()))
             .collect();
-        let head = ecs_deploy_alerts::RequestHead {
+        let head = ecs_deploy_alerts::host::RequestHead {
             method: "POST",
             path: "/",
             headers: &headers,
@@ -728,7 +728,7 @@ fn pruning_waits_for_the_answer() {
         assert_eq!(host.store.as_ref().unwrap().data().lists, 0);
         assert_eq!(
             handled.prune,
-            ecs_deploy_alerts::state::prune_due(&format!("event-{i}"))
+            ecs_deploy_alerts::state::prune::prune_due(&format!("event-{i}"))
         );
         ecs_deploy_alerts::after_answer(&mut host, &handled);
         pruned += host.store.as_ref().unwrap().data().lists;

@@ -9,7 +9,7 @@
 
 #![no_main]
 
-use ecs_deploy_alerts::delivery::{SlackResponse, TransportFailure};
+use ecs_deploy_alerts::host::{SlackResponse, TransportFailure};
 use ecs_deploy_alerts::memory::MemoryHost;
 use ecs_deploy_alerts::settings::KEYS;
 use libfuzzer_sys::fuzz_target;

@@ -11,7 +11,8 @@ use ecs_deploy_alerts::event::parse_envelope;
 use ecs_deploy_alerts::memory::{MemoryHost, START_OF_TIME};
 use ecs_deploy_alerts::routing::Mentions;
 use ecs_deploy_alerts::slack;
-use ecs_deploy_alerts::story::{Notify, tell};
+use ecs_deploy_alerts::story::decide;
+use ecs_deploy_alerts::story::notify::Notify;
 
 /// A realistic failure event (long ARN, `clusterArn`, production names).
 pub const FAILURE_EVENT: &[u8] =
@@ -30,8 +31,8 @@ pub fn alert_payload(
     let event = parse_envelope(body).expect("the fixture parses");
     let fact = classify(event, environments, START_OF_TIME).expect("the fixture is valid");
     let mut store = MemoryHost::new(&[], "");
-    let told = tell(&fact, &mut store, Notify::default(), START_OF_TIME);
-    let message = told.message.expect("the fixture is an alert");
+    let decision = decide(&fact, &mut store, Notify::default(), START_OF_TIME);
+    let message = decision.message.expect("the fixture is an alert");
     let mention = mentions.for_environment(message.service().environment);
     slack::render(&message, mention)
 }

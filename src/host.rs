@@ -1,0 +1,139 @@
+//! The port: what the core needs from the host it runs in (configuration, the request body,
+//! the key-value store, Slack, clocks and randomness) and the request and answer as the core
+//! sees them. The Spin component implements [`Host`] with WASI; the tests, in memory. Every
+//! module may use this one; it uses only the webhook URL, a leaf.
+
+use std::time::Duration;
+
+use crate::webhook::WebhookUrl;
+
+/// The host's key-value store failed (it could not be opened, or an operation failed); what it
+/// said is not kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreError;
+
+/// The host's configuration store failed to answer; what it said is not kept (it may name
+/// the provider's hosts or paths).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfigStoreError;
+
+/// The key-value store, as the pipeline needs it (`wasi:keyvalue/store`).
+pub trait KeyValue {
+    /// The value of `key`, if any.
+    fn get(&mut self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Sets `key` to `value`.
+    fn set(&mut self, key: &str, value: &[u8]) -> Result<(), StoreError>;
+    /// Deletes `key` (absent is fine).
+    fn delete(&mut self, key: &str) -> Result<(), StoreError>;
+    /// Every key in the store.
+    fn keys(&mut self) -> Result<Vec<String>, StoreError>;
+}
+
+/// What the pipeline needs from the host it runs in: configuration, the request body, the
+/// key-value store ([`KeyValue`]), Slack, clocks and randomness.
+pub trait Host: KeyValue {
+    /// Reads a configuration value (`wasi:config/store`).
+    fn config(&mut self, key: &str) -> Result<Option<String>, ConfigStoreError>;
+    /// Reads the request body, stopping after `up_to` bytes; `None` if the stream broke.
+    fn read_body(&mut self, up_to: usize) -> Option<Vec<u8>>;
+    /// POSTs `payload` (JSON) to the webhook within `timeouts`.
+    fn post(
+        &mut self,
+        webhook: &WebhookUrl,
+        payload: &[u8],
+        timeouts: Timeouts,
+    ) -> Result<SlackResponse, TransportFailure>;
+    /// The wall-clock time in seconds since the Unix epoch.
+    fn now(&mut self) -> u64;
+    /// The time since the request arrived, by a monotonic clock.
+    fn elapsed(&mut self) -> Duration;
+    /// Waits for `duration`.
+    fn sleep(&mut self, duration: Duration);
+    /// A random number: a claim's token.
+    fn random(&mut self) -> u64;
+}
+
+/// The method, path and headers of the incoming request.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestHead<'a> {
+    /// `GET`, `POST`, ...
+    pub method: &'a str,
+    /// The path, with or without the query.
+    pub path: &'a str,
+    /// Header names and values, as received.
+    pub headers: &'a [(String, Vec<u8>)],
+}
+
+impl<'a> RequestHead<'a> {
+    /// The first value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&'a [u8]> {
+        self.header_values(name).next()
+    }
+
+    /// Every value of a header, by case-insensitive name, in the order received.
+    pub fn header_values(&self, name: &str) -> impl Iterator<Item = &'a [u8]> {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_slice())
+    }
+}
+
+/// The HTTP answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// The status code.
+    pub status: u16,
+    /// Headers, `content-type` included.
+    pub headers: Vec<(&'static str, String)>,
+    /// The JSON body.
+    pub body: Vec<u8>,
+}
+
+/// Timeouts for the Slack request, set on the outgoing request so the host enforces them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// To establish the connection (TCP and TLS).
+    pub connect: Duration,
+    /// From sending the request to the first byte of the answer.
+    pub first_byte: Duration,
+    /// Between chunks of the answer body.
+    pub between_bytes: Duration,
+    /// The whole exchange: the phase timeouts bound each wait, not their sum (a host may not
+    /// bound a TLS handshake at all), so the shell also holds the exchange to this.
+    pub whole: Duration,
+}
+
+impl Timeouts {
+    /// These timeouts, none longer than `left`.
+    pub fn within(self, left: Duration) -> Self {
+        Self {
+            connect: self.connect.min(left),
+            first_byte: self.first_byte.min(left),
+            between_bytes: self.between_bytes.min(left),
+            whole: self.whole.min(left),
+        }
+    }
+}
+
+/// What Slack answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlackResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `Retry-After` header, if any.
+    pub retry_after: Option<String>,
+    /// The start of the body, read only for statuses that are permanent rejections: Slack's
+    /// error code such as `channel_is_archived`.
+    pub body: Vec<u8>,
+}
+
+/// Why no answer came from Slack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportFailure {
+    /// A timeout passed.
+    Timeout,
+    /// The connection failed, or the host refused the request; the name says how
+    /// (`dns_error`, `connection_refused`, `invalid_request`, ...).
+    Unreachable(&'static str),
+}

@@ -1,0 +1,215 @@
+//! The request pipeline, in order: route, authenticate, read the body, parse the event,
+//! classify it, claim it, decide the story's message, post it, answer; and what waits until
+//! the answer has left.
+
+use std::time::Duration;
+
+use crate::answer::{
+    Handled, LogLine, MAX_ECHO_CHARS, Outcome, answer_outcome, capped, error_reply,
+};
+use crate::auth::AuthPolicy;
+use crate::classify::{self, Fact};
+use crate::config::{AlertConfig, Delivery};
+use crate::delivery;
+use crate::error::Error;
+use crate::event;
+use crate::health;
+use crate::host::{Host, RequestHead, StoreError};
+use crate::settings::{ALERT_KEYS, API_KEY_KEYS, OTHER_AUTH_KEYS, Settings};
+use crate::slack;
+use crate::state::claim::{self, Claim};
+use crate::state::{self, prune};
+use crate::story;
+use serde_json::value::RawValue;
+
+/// The largest request body accepted; EventBridge events are at most 256 KB.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The housekeeping that waits until the answer has left: one ECS event in
+/// [`prune::PRUNE_EVERY`] prunes the store, so that no answer waits for it. A prune that fails
+/// is only housekeeping: the next one tries again.
+pub fn after_answer(host: &mut impl Host, handled: &Handled) {
+    if handled.prune {
+        let now = host.now();
+        let _ = prune::prune(host, now);
+    }
+}
+
+/// Handles one request: routing, authentication, parsing, rendering and delivery.
+pub fn handle(head: &RequestHead, host: &mut impl Host) -> Handled {
+    let path = head.path.split('?').next().unwrap_or_default();
+    let is_health = matches!(path, "/health" | "/health/");
+    let mut log = LogLine::default();
+    let mut prune = false;
+    let result = match (is_health, head.method) {
+        (true, "GET") => return health::health(head, host),
+        (true, _) => Err(Error::MethodNotAllowed { allow: "GET" }),
+        (false, "POST") => process_event(head, host, &mut log, &mut prune),
+        (false, _) => Err(Error::MethodNotAllowed { allow: "POST" }),
+    };
+    let reply = match result {
+        Ok(outcome) => answer_outcome(outcome, &mut log),
+        Err(error) => {
+            log.outcome = error.code();
+            error_reply(&error, log.event_id.as_deref())
+        }
+    };
+    log.status = reply.status;
+    Handled { reply, log, prune }
+}
+
+/// An event: who sent it, what it is, what to tell. Sets `prune` when the request is the one
+/// in [`prune::PRUNE_EVERY`] that prunes after its answer.
+fn process_event(
+    head: &RequestHead,
+    host: &mut impl Host,
+    log: &mut LogLine,
+    prune: &mut bool,
+) -> Result<Outcome, Error> {
+    // Who may call first, from the authentication keys alone: a refused caller costs the
+    // host no other lookups, and EventBridge's API key admits after two.
+    let mut settings = Settings::default();
+    settings.fetch(&API_KEY_KEYS, |key| host.config(key))?;
+    if !AuthPolicy::admits_by_api_key(&settings, head) {
+        settings.fetch(&OTHER_AUTH_KEYS, |key| host.config(key))?;
+        AuthPolicy::parse(&settings)?.authenticate(head)?;
+    }
+
+    let declared_length = head
+        .header("content-length")
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let too_large = Error::PayloadTooLarge {
+        limit: MAX_BODY_BYTES,
+    };
+    if declared_length.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(too_large);
+    }
+    let body = host
+        .read_body(MAX_BODY_BYTES + 1)
+        .ok_or(Error::BodyUnreadable)?;
+    if body.len() > MAX_BODY_BYTES {
+        return Err(too_large);
+    }
+
+    let event = event::parse_envelope(&body)?;
+    log.event_id = Some(capped(&event.id, MAX_ECHO_CHARS));
+    log.event_name = Some(capped(&event.detail_type, MAX_ECHO_CHARS));
+    if let Some(Fact::Ignored { why, .. }) = classify::not_for_us(&event) {
+        return Ok(Outcome::Ignored {
+            why: why.into_owned(),
+        });
+    }
+    // An ECS event: now the rest of the configuration, every key of it checked.
+    settings.fetch(&ALERT_KEYS, |key| host.config(key))?;
+    let config = AlertConfig::parse(&settings)?;
+    let event_id = event.id.clone();
+    let now = host.now();
+    let fact = classify::classify(event, &config.environments, now)?;
+    if let Some(name) = fact.event_name() {
+        log.event_name = Some(capped(name, MAX_ECHO_CHARS));
+    }
+    *prune = !matches!(fact, Fact::Ignored { .. }) && prune::prune_due(&event_id);
+    match &fact {
+        Fact::Ignored { why, .. } => {
+            return Ok(Outcome::Ignored {
+                why: why.to_string(),
+            });
+        }
+        // Recorded whatever `notify` says, also in dry run: a failure alert reads it.
+        Fact::StoppedTask(task) => {
+            state::record_task(host, task, now).map_err(|StoreError| Error::StoreUnavailable)?;
+            return Ok(Outcome::Recorded);
+        }
+        _ => {}
+    }
+    // The event's claim, before the story remembers anything again: a redelivery of an event
+    // Slack already took stops here, and so does one that overlaps a delivery at work. A dry
+    // run never claims nor marks.
+    let mut store_failed = false;
+    let claimed = match config.delivery {
+        Delivery::DryRun => false,
+        Delivery::Slack(_) if !story::may_post(&fact, config.notify) => false,
+        Delivery::Slack(_) => match take_claim(host, &event_id, now) {
+            Ok(Claim::Ours) => true,
+            Ok(Claim::Delivered) => return Ok(Outcome::Duplicate),
+            Ok(Claim::InFlight) => return Err(Error::InFlight),
+            // Without a store, post anyway: a duplicate beats a lost alert.
+            Err(StoreError) => {
+                store_failed = true;
+                false
+            }
+        },
+    };
+    let outcome = decide_and_deliver(host, &fact, &config, &event_id, now, log, &mut store_failed);
+    // Whatever kept the event from Slack, a retry must be free to post it at once.
+    if claimed && !matches!(outcome, Ok(Outcome::Delivered { .. })) {
+        store_failed |= claim::release(host, &event_id).is_err();
+    }
+    log.store = store_failed.then_some("unavailable");
+    outcome
+}
+
+/// How long a claim waits before it reads itself back: longer than the time between another
+/// delivery's read and write of the same key, so that of two overlapping deliveries, the one
+/// that wrote first sees the other's claim.
+const CLAIM_SETTLE: Duration = Duration::from_millis(15);
+
+/// Takes the event's claim: writes a token, waits [`CLAIM_SETTLE`], and reads it back.
+fn take_claim(host: &mut impl Host, event_id: &str, now: u64) -> Result<Claim, StoreError> {
+    let token = host.random();
+    if let Some(settled) = claim::begin(host, event_id, token, now)? {
+        return Ok(settled);
+    }
+    host.sleep(CLAIM_SETTLE);
+    claim::confirm(host, event_id, token, now)
+}
+
+/// Decides the story's message for `fact` and posts it; notes in `store_failed` whether the
+/// store failed on the way.
+fn decide_and_deliver(
+    host: &mut impl Host,
+    fact: &Fact,
+    config: &AlertConfig,
+    event_id: &str,
+    now: u64,
+    log: &mut LogLine,
+    store_failed: &mut bool,
+) -> Result<Outcome, Error> {
+    let decision = story::decide(fact, host, config.notify, now);
+    *store_failed |= decision.store_failed;
+    let message = match decision.message {
+        Ok(message) => message,
+        Err(why) => return Ok(Outcome::Ignored { why }),
+    };
+    let service = message.service();
+    log.cluster.clone_from(&service.cluster);
+    log.service = Some(service.name.clone());
+    log.environment = Some(service.environment.to_owned());
+    // Alerts page someone; notices and recoveries carry no mention.
+    let mention = message
+        .is_alert()
+        .then(|| config.mentions.for_environment(service.environment))
+        .flatten();
+    let payload = slack::render(&message, mention);
+    let outcome = match &config.delivery {
+        // Our own JSON, so it always reads back.
+        Delivery::DryRun => Outcome::DryRun {
+            payload: RawValue::from_string(payload).unwrap_or_else(|_| RawValue::NULL.to_owned()),
+        },
+        Delivery::Slack(routes) => {
+            let webhook = routes
+                .webhook_for(service.environment)
+                .ok_or_else(|| Error::NoWebhook(service.environment.to_owned()))?;
+            // Slack gets what is left of the answer deadline, less the time to answer.
+            let timeouts = delivery::slack_share(host.elapsed()).ok_or(Error::OutOfTime)?;
+            let answer = host.post(webhook, payload.as_bytes(), timeouts);
+            log.slack_status = answer.as_ref().ok().map(|r| r.status);
+            let slack_status = delivery::outcome(answer, host.now())?;
+            // Only once Slack took it: a retry after a failed post must still post.
+            *store_failed |= claim::mark_delivered(host, event_id, now).is_err();
+            Outcome::Delivered { slack_status }
+        }
+    };
+    Ok(outcome)
+}

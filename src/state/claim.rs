@@ -1,0 +1,171 @@
+//! One delivery at a time per event: the claim a delivery takes on the event's key before it
+//! posts, which becomes the event's delivered mark once Slack accepts the message.
+//!
+//! Built from `get`, `set` and `delete` alone (the hosts serve no `wasi:keyvalue/atomics`): a
+//! delivery reads the key; unless the event is delivered or freshly claimed by another, it
+//! writes a claim with a random token ([`begin`]), waits a moment, and reads it back
+//! ([`confirm`]). Of deliveries that both read "unclaimed", the one that wrote last finds its
+//! token. The README says what this guarantees and what it does not.
+
+use serde::{Deserialize, Serialize};
+
+use super::{KeyValue, StoreError, expired, keys, record};
+
+/// How long a claim holds its event: a delivery answers within
+/// [`crate::delivery::ANSWER_DEADLINE`], so a claim older than this belongs to an instance that
+/// stopped mid-delivery, and another delivery may take it over.
+pub const STALE_SECS: u64 = 10;
+
+/// Where an event's delivery stands, as its key says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// The claim is this delivery's own: it may post.
+    Ours,
+    /// Slack already accepted the event's message.
+    Delivered,
+    /// Another delivery holds a fresh claim on the event.
+    InFlight,
+}
+
+/// What an event's key holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Mark {
+    /// A delivery at work, and its token.
+    Claimed(u64),
+    /// Slack accepted the message.
+    Delivered,
+}
+
+/// The first half of taking an event's claim: `Some` when it is settled without one (the event
+/// is delivered, or another delivery's fresh claim holds it), else `None` once a claim
+/// carrying `token` is written. Then wait a moment and [`confirm`].
+pub fn begin(
+    kv: &mut impl KeyValue,
+    event_id: &str,
+    token: u64,
+    now: u64,
+) -> Result<Option<Claim>, StoreError> {
+    let key = keys::sent(event_id);
+    match read(kv, &key, now)? {
+        Some((_, Mark::Delivered)) => return Ok(Some(Claim::Delivered)),
+        Some((at, Mark::Claimed(_))) if now.saturating_sub(at) <= STALE_SECS => {
+            return Ok(Some(Claim::InFlight));
+        }
+        _ => {}
+    }
+    kv.set(&key, &record::encode(&Mark::Claimed(token), now))?;
+    Ok(None)
+}
+
+/// The second half: whether the claim [`begin`] wrote is still this delivery's.
+pub fn confirm(
+    kv: &mut impl KeyValue,
+    event_id: &str,
+    token: u64,
+    now: u64,
+) -> Result<Claim, StoreError> {
+    Ok(match read(kv, &keys::sent(event_id), now)? {
+        Some((_, Mark::Claimed(held))) if held == token => Claim::Ours,
+        Some((_, Mark::Delivered)) => Claim::Delivered,
+        // Another delivery's claim, or none (deleted by a delivery that failed): another
+        // delivery is at work.
+        _ => Claim::InFlight,
+    })
+}
+
+/// Gives an event's claim up, so that a retry can post at once (the post failed, or there
+/// was nothing to post).
+pub fn release(kv: &mut impl KeyValue, event_id: &str) -> Result<(), StoreError> {
+    kv.delete(&keys::sent(event_id))
+}
+
+/// Remembers that Slack accepted the message of event `event_id`: its claim becomes the mark.
+pub fn mark_delivered(kv: &mut impl KeyValue, event_id: &str, now: u64) -> Result<(), StoreError> {
+    kv.set(
+        &keys::sent(event_id),
+        &record::encode(&Mark::Delivered, now),
+    )
+}
+
+fn read(kv: &mut impl KeyValue, key: &str, now: u64) -> Result<Option<(u64, Mark)>, StoreError> {
+    Ok(kv
+        .get(key)?
+        .and_then(|bytes| record::decode::<Mark>(&bytes))
+        .filter(|dated| !expired(dated.at, now))
+        .map(|dated| (dated.at, dated.value)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{NOW, Store};
+    use super::*;
+
+    fn was_delivered(kv: &mut Store, event_id: &str, now: u64) -> bool {
+        matches!(
+            read(kv, &keys::sent(event_id), now),
+            Ok(Some((_, Mark::Delivered)))
+        )
+    }
+
+    /// Takes a claim as the pipeline does, with `between` run where the pipeline waits.
+    fn claim(kv: &mut Store, token: u64, now: u64, between: impl FnOnce(&mut Store)) -> Claim {
+        match begin(kv, "e1", token, now).unwrap() {
+            Some(settled) => settled,
+            None => {
+                between(kv);
+                confirm(kv, "e1", token, now).unwrap()
+            }
+        }
+    }
+
+    #[test]
+    fn of_two_overlapping_claims_one_wins() {
+        let mut kv = Store::default();
+        assert_eq!(begin(&mut kv, "e1", 1, NOW).unwrap(), None);
+        assert_eq!(begin(&mut kv, "e1", 2, NOW).unwrap(), Some(Claim::InFlight));
+        // Both read "unclaimed" before either wrote: the later writer finds its token.
+        let mut kv = Store::default();
+        let first = begin(&mut kv, "e1", 1, NOW).unwrap();
+        let mut other = Store::default();
+        let second = begin(&mut other, "e1", 2, NOW).unwrap();
+        assert_eq!((first, second), (None, None));
+        kv.map.extend(other.map); // the second write lands after the first
+        assert_eq!(confirm(&mut kv, "e1", 1, NOW).unwrap(), Claim::InFlight);
+        assert_eq!(confirm(&mut kv, "e1", 2, NOW).unwrap(), Claim::Ours);
+        // A claim that arrives while another waits finds it in flight.
+        let mut kv = Store::default();
+        let ours = claim(&mut kv, 1, NOW, |kv| {
+            assert_eq!(claim(kv, 2, NOW, |_| {}), Claim::InFlight);
+        });
+        assert_eq!(ours, Claim::Ours);
+    }
+
+    #[test]
+    fn a_claim_ends_delivered_released_or_stale() {
+        let mut kv = Store::default();
+        assert_eq!(claim(&mut kv, 1, NOW, |_| {}), Claim::Ours);
+        mark_delivered(&mut kv, "e1", NOW).unwrap();
+        assert_eq!(claim(&mut kv, 2, NOW + 1, |_| {}), Claim::Delivered);
+        assert!(was_delivered(&mut kv, "e1", NOW));
+        // Delivered while we waited.
+        let mut kv = Store::default();
+        let late = claim(&mut kv, 1, NOW, |kv| mark_delivered(kv, "e1", NOW).unwrap());
+        assert_eq!(late, Claim::Delivered);
+        // Released after a failed post: the next delivery claims at once.
+        let mut kv = Store::default();
+        assert_eq!(claim(&mut kv, 1, NOW, |_| {}), Claim::Ours);
+        release(&mut kv, "e1").unwrap();
+        assert!(kv.map.is_empty());
+        assert_eq!(claim(&mut kv, 2, NOW, |_| {}), Claim::Ours);
+        // Left by a stopped instance: it blocks for STALE_SECS, then is taken over.
+        let fresh = NOW + STALE_SECS;
+        assert_eq!(claim(&mut kv, 3, fresh, |_| {}), Claim::InFlight);
+        assert_eq!(claim(&mut kv, 3, fresh + 1, |_| {}), Claim::Ours);
+        // The mark outlives the claim: a redelivery a day later is still a duplicate.
+        mark_delivered(&mut kv, "e1", fresh + 1).unwrap();
+        assert_eq!(claim(&mut kv, 4, fresh + 86_400, |_| {}), Claim::Delivered);
+        // ... but not two days later.
+        assert_eq!(claim(&mut kv, 5, fresh + 49 * 3600, |_| {}), Claim::Ours);
+    }
+}

@@ -1,0 +1,89 @@
+//! What a value in the store looks like: serde_json of `{"v": VERSION, "at": SECONDS, "value":
+//! ...}`. `at` is when it was written, by the host's clock (not the event's: fixtures, replays
+//! and skewed clocks must not expire on arrival). A value of another version, or one that does
+//! not read, counts as absent: records live 48 hours, so a format change costs at most what was
+//! kept in the 48 hours before it.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// The format of every record; a change of format is a new number.
+pub const VERSION: u8 = 2;
+
+/// A record and when it was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dated<T> {
+    /// The format, [`VERSION`].
+    pub v: u8,
+    /// When it was written, Unix seconds.
+    pub at: u64,
+    /// What is kept.
+    pub value: T,
+}
+
+/// Only the time of a record: what pruning reads, whatever the record holds.
+#[derive(Deserialize)]
+struct Stamp {
+    v: u8,
+    at: u64,
+}
+
+/// `value` written at `at`, as stored.
+pub fn encode<T: Serialize>(value: &T, at: u64) -> Vec<u8> {
+    let record = Dated {
+        v: VERSION,
+        at,
+        value,
+    };
+    // Our own types, of strings and numbers: they always serialize.
+    serde_json::to_vec(&record).unwrap_or_default()
+}
+
+/// The record in `bytes`, if it is one of this version.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Option<Dated<T>> {
+    serde_json::from_slice::<Dated<T>>(bytes)
+        .ok()
+        .filter(|record| record.v == VERSION)
+}
+
+/// When the record in `bytes` was written, if it is one of this version.
+pub fn written_at(bytes: &[u8]) -> Option<u64> {
+    serde_json::from_slice::<Stamp>(bytes)
+        .ok()
+        .filter(|stamp| stamp.v == VERSION)
+        .map(|stamp| stamp.at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_survive_their_encoding_and_others_read_as_absent() {
+        let value = ("line one\nline \\two\\n \\".to_owned(), Some(-137i64));
+        let bytes = encode(&value, 42);
+        assert_eq!(
+            decode::<(String, Option<i64>)>(&bytes),
+            Some(Dated {
+                v: VERSION,
+                at: 42,
+                value: value.clone()
+            })
+        );
+        assert_eq!(written_at(&bytes), Some(42));
+        // The line format before serde, another version, a wrong shape: absent.
+        let older = b"1795737600\n\nevent-1";
+        let other_version = br#"{"v":1,"at":42,"value":"x"}"#;
+        for bad in [
+            &older[..],
+            other_version,
+            b"",
+            b"{}",
+            br#"{"v":2,"at":"x","value":1}"#,
+        ] {
+            assert_eq!(decode::<String>(bad), None, "{bad:?}");
+        }
+        assert_eq!(written_at(older), None);
+        assert_eq!(decode::<u8>(&encode(&"text", 1)), None);
+    }
+}

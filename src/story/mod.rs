@@ -1,0 +1,227 @@
+//! The deployment's story: from a [`Fact`] and what the store remembers, decide what to tell
+//! the channel (a failure with its causes, a rollback and its outcome, a service action), and
+//! remember what later events will need. Only the kinds in `notify` are posted, and the store
+//! is read only for what a message that posts will show.
+
+pub mod causes;
+pub mod notify;
+pub mod remembered;
+
+use crate::classify::{Action, Deployment, Fact, Level, Service};
+use crate::state::{self, KeyValue, StoreError};
+use causes::{Why, group_causes};
+use notify::{Kind, Notify};
+use remembered::Rollback;
+
+/// What to post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message<'f, 'a> {
+    /// An ordinary deployment failed.
+    DeploymentFailed {
+        /// The failure.
+        deployment: &'f Deployment<'a>,
+        /// Why.
+        why: Why,
+    },
+    /// A rollback failed.
+    RollbackFailed {
+        /// The failure.
+        deployment: &'f Deployment<'a>,
+        /// The rollback.
+        rollback: Rollback,
+        /// Why.
+        why: Why,
+    },
+    /// The circuit breaker is rolling back.
+    RollingBack {
+        /// The rollback deployment.
+        deployment: &'f Deployment<'a>,
+        /// What it rolls back to and what failed, when known.
+        rollback: Rollback,
+    },
+    /// A rollback completed: the service is steady again.
+    RolledBack {
+        /// The completion.
+        deployment: &'f Deployment<'a>,
+        /// The rollback.
+        rollback: Rollback,
+    },
+    /// A service action of level WARN or ERROR.
+    ServiceAction(&'f Action<'a>),
+    /// An ordinary deployment started.
+    DeploymentStarted(&'f Deployment<'a>),
+    /// An ordinary deployment completed.
+    DeploymentCompleted(&'f Deployment<'a>),
+}
+
+impl<'a> Message<'_, 'a> {
+    /// The service it is about.
+    pub fn service(&self) -> &Service<'a> {
+        match self {
+            Message::DeploymentFailed { deployment, .. }
+            | Message::RollbackFailed { deployment, .. }
+            | Message::RollingBack { deployment, .. }
+            | Message::RolledBack { deployment, .. }
+            | Message::DeploymentStarted(deployment)
+            | Message::DeploymentCompleted(deployment) => &deployment.service,
+            Message::ServiceAction(action) => &action.service,
+        }
+    }
+
+    /// The `notify` kinds that post it (any one of them does).
+    pub fn kinds(&self) -> &'static [Kind] {
+        match self {
+            Message::DeploymentFailed { .. } => &[Kind::DeploymentFailed],
+            // An alert: it posts for whoever watches failures or rollbacks.
+            Message::RollbackFailed { .. } => &[Kind::DeploymentFailed, Kind::Rollback],
+            Message::RollingBack { .. } | Message::RolledBack { .. } => &[Kind::Rollback],
+            Message::ServiceAction(_) => &[Kind::ServiceAction],
+            Message::DeploymentStarted(_) => &[Kind::DeploymentStarted],
+            Message::DeploymentCompleted(_) => &[Kind::DeploymentCompleted],
+        }
+    }
+
+    /// Whether it is an alert (someone must act) rather than a notice or a recovery.
+    pub fn is_alert(&self) -> bool {
+        match self {
+            Message::DeploymentFailed { .. } | Message::RollbackFailed { .. } => true,
+            Message::ServiceAction(action) => action.level == Level::Error,
+            _ => false,
+        }
+    }
+}
+
+/// The kinds a fact can become, before the store says which.
+fn possible_kinds(fact: &Fact) -> &'static [Kind] {
+    match fact {
+        // A failure may turn out to be a failed rollback, a completion a rollback's end.
+        Fact::DeploymentFailed(_) => &[Kind::DeploymentFailed, Kind::Rollback],
+        Fact::DeploymentCompleted(_) => &[Kind::DeploymentCompleted, Kind::Rollback],
+        Fact::RollbackStarted { .. } => &[Kind::Rollback],
+        Fact::DeploymentStarted(_) => &[Kind::DeploymentStarted],
+        Fact::ServiceAction(_) => &[Kind::ServiceAction],
+        Fact::StoppedTask(_) | Fact::Ignored { .. } => &[],
+    }
+}
+
+/// Whether `fact` can become a message that `notify` posts: when not, the event is decided
+/// (for what later events need) but never claimed nor posted.
+pub fn may_post(fact: &Fact, notify: Notify) -> bool {
+    notify.includes_any(possible_kinds(fact))
+}
+
+/// What the story decided about one event.
+#[derive(Debug)]
+pub struct Decision<'f, 'a> {
+    /// The message to post, or why nothing is posted.
+    pub message: Result<Message<'f, 'a>, String>,
+    /// Whether the store failed along the way (the message then lacks what it would recall).
+    pub store_failed: bool,
+}
+
+/// Recalls what `fact` needs, remembers what later events will need, and decides what to post.
+/// A store that fails costs the message its detail, never the message.
+pub fn decide<'f, 'a>(
+    fact: &'f Fact<'a>,
+    kv: &mut impl KeyValue,
+    notify: Notify,
+    now: u64,
+) -> Decision<'f, 'a> {
+    let mut store_failed = false;
+    let message = match fact {
+        Fact::DeploymentFailed(deployment) => {
+            let id = deployment.deployment_id.as_deref();
+            let rollback: Option<Rollback> =
+                id.and_then(|id| tolerated(&mut store_failed, state::rollback_of(kv, id, now)));
+            if let (None, Some(id)) = (&rollback, id) {
+                // Remembered whatever `notify` says: the rollback that follows names it.
+                let service = deployment.service.identity();
+                tolerated(
+                    &mut store_failed,
+                    state::remember_failure(kv, &service, id, now),
+                );
+            }
+            // The causes take a listing of the store: only for a message that posts.
+            let posts = match &rollback {
+                Some(_) => notify.includes_any(&[Kind::DeploymentFailed, Kind::Rollback]),
+                None => notify.includes(Kind::DeploymentFailed),
+            };
+            let why = match id.filter(|_| posts).map(|id| state::tasks_of(kv, id, now)) {
+                Some(Ok(tasks)) => group_causes(&tasks),
+                Some(Err(StoreError)) => {
+                    store_failed = true;
+                    Why::StoreUnavailable
+                }
+                None => Why::NothingRecorded,
+            };
+            Ok(match rollback {
+                Some(rollback) => Message::RollbackFailed {
+                    deployment,
+                    rollback,
+                    why,
+                },
+                None => Message::DeploymentFailed { deployment, why },
+            })
+        }
+        Fact::RollbackStarted { deployment, target } => {
+            // Remembered whatever `notify` says: a failed rollback is an alert of its own.
+            let service = deployment.service.identity();
+            let failed = tolerated(
+                &mut store_failed,
+                state::failed_deployment(kv, &service, now),
+            );
+            let rollback = Rollback {
+                deployment: deployment.deployment_id.as_deref().map(str::to_owned),
+                target: target.clone(),
+                failed,
+            };
+            tolerated(
+                &mut store_failed,
+                state::remember_rollback(kv, &rollback, now),
+            );
+            // This rollback names that failure; a later one must not.
+            if rollback.failed.is_some() {
+                tolerated(&mut store_failed, state::forget_failure(kv, &service));
+            }
+            Ok(Message::RollingBack {
+                deployment,
+                rollback,
+            })
+        }
+        Fact::DeploymentCompleted(deployment) => {
+            let rollback = deployment
+                .deployment_id
+                .as_deref()
+                .filter(|_| may_post(fact, notify))
+                .and_then(|id| tolerated(&mut store_failed, state::rollback_of(kv, id, now)));
+            Ok(match rollback {
+                Some(rollback) => Message::RolledBack {
+                    deployment,
+                    rollback,
+                },
+                None => Message::DeploymentCompleted(deployment),
+            })
+        }
+        Fact::DeploymentStarted(deployment) => Ok(Message::DeploymentStarted(deployment)),
+        Fact::ServiceAction(action) => Ok(Message::ServiceAction(action)),
+        Fact::StoppedTask(_) | Fact::Ignored { .. } => Err("nothing to tell".to_owned()),
+    };
+    let message = message.and_then(|message| {
+        if notify.includes_any(message.kinds()) {
+            Ok(message)
+        } else {
+            Err(notify.left_out(message.kinds()))
+        }
+    });
+    Decision {
+        message,
+        store_failed,
+    }
+}
+
+/// A store result where failing costs only detail: a failed read counts as nothing remembered,
+/// a failed write as nothing kept; `failed` notes it for the log.
+fn tolerated<T: Default>(failed: &mut bool, result: Result<T, StoreError>) -> T {
+    *failed |= result.is_err();
+    result.unwrap_or_default()
+}
