@@ -279,9 +279,12 @@ fn write(draft: Draft, mention: Option<&str>) -> String {
     let mut text = String::with_capacity(512);
     text.push_str(icon);
     text.push(' ');
+    // Slack counts code points, and an icon may be several (`↩️` is two): the room left is
+    // counted from what the header holds, never assumed.
     if title.starts_with("Rolling back") || title.starts_with("Rolled back") {
         // The title already names the service.
-        push_escaped(&mut text, &title, limits::HEADER - 2);
+        let room = limits::HEADER.saturating_sub(text.chars().count());
+        push_escaped(&mut text, &title, room);
     } else {
         text.push_str(&title);
         text.push_str(": ");
