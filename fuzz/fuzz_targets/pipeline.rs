@@ -1,8 +1,6 @@
 //! The whole pipeline (`handle` with the in-memory host) on fuzzed requests: method, path,
 //! headers, configuration, Slack's answer and the body. Every answer must be a JSON object
-//! with a status the README documents, and at most one message may go to Slack. The body is
-//! also read by the hand-written JSON reader and by serde_json, which must agree
-//! (`tests/json_reference/`).
+//! with a status the README documents, and at most one message may go to Slack.
 //!
 //! Input: six choice bytes, one fuzzed setting value up to a NUL byte, then the body. The
 //! seeds in `corpus/pipeline/` are the fixtures behind `\x00\x00\x00\x00\x00\xff\x00`.
@@ -13,9 +11,6 @@ use ecs_deploy_alerts::host::{SlackResponse, TransportFailure};
 use ecs_deploy_alerts::memory::MemoryHost;
 use ecs_deploy_alerts::settings::KEYS;
 use libfuzzer_sys::fuzz_target;
-
-#[path = "../../tests/json_reference/mod.rs"]
-mod json_reference;
 
 const METHODS: [&str; 4] = ["POST", "GET", "PUT", "OPTIONS"];
 const PATHS: [&str; 4] = ["/", "/health", "/health?x=1", "/events"];
@@ -66,7 +61,6 @@ fuzz_target!(|data: &[u8]| {
         Some(end) => (&rest[..end], &rest[end + 1..]),
         None => (rest, &[][..]),
     };
-    json_reference::check(body);
     let value = String::from_utf8_lossy(value);
     let mut settings: Vec<(&str, &str)> = PROFILES[usize::from(profile) % PROFILES.len()].to_vec();
     if let Some(key) = KEYS.get(usize::from(key)) {

@@ -1,0 +1,112 @@
+//! The Block Kit types a message is made of, serialized by serde in Slack's JSON shape.
+//!
+//! Only what the messages use is modelled. Texts borrow where the value already exists (a
+//! mention, a static label) and own what was composed from event values.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+
+/// The body of a webhook POST.
+#[derive(Debug, Serialize)]
+pub struct Payload<'a> {
+    /// The plain-text fallback, used for notifications.
+    pub text: String,
+    /// The message's blocks, in order.
+    pub blocks: Vec<Block<'a>>,
+    /// Whether Slack may preview links in the message.
+    pub unfurl_links: bool,
+    /// Whether Slack may preview media in the message.
+    pub unfurl_media: bool,
+}
+
+/// A layout block, tagged with its `type`.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Block<'a> {
+    /// A header: plain text, at most 150 characters.
+    Header {
+        /// Its text.
+        text: Text<'a>,
+    },
+    /// A section: a text, fields shown in two columns, or both.
+    Section {
+        /// The text above the fields.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        text: Option<Text<'a>>,
+        /// The fields, at most 10.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        fields: Vec<Text<'a>>,
+    },
+    /// Interactive elements: here only link buttons.
+    Actions {
+        /// The buttons.
+        elements: Vec<Button<'a>>,
+    },
+    /// Small print under the message.
+    Context {
+        /// Its texts.
+        elements: Vec<Text<'a>>,
+    },
+}
+
+impl<'a> Block<'a> {
+    /// A section of one text and no fields.
+    pub fn section(text: Text<'a>) -> Self {
+        Block::Section {
+            text: Some(text),
+            fields: Vec::new(),
+        }
+    }
+}
+
+/// A text object, tagged with its `type`. Build it with [`Text::plain`] or [`Text::mrkdwn`].
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Text<'a> {
+    /// Shown as it is (but for emoji shortcodes where `emoji`).
+    PlainText {
+        /// The text.
+        text: Cow<'a, str>,
+        /// Whether `:shortcodes:` become emoji.
+        emoji: bool,
+    },
+    /// Slack's markup.
+    Mrkdwn {
+        /// The text.
+        text: Cow<'a, str>,
+        /// Always true: see [`Text::mrkdwn`].
+        verbatim: bool,
+    },
+}
+
+impl<'a> Text<'a> {
+    /// A plain-text object.
+    pub fn plain(text: impl Into<Cow<'a, str>>, emoji: bool) -> Self {
+        Text::PlainText {
+            text: text.into(),
+            emoji,
+        }
+    }
+
+    /// A mrkdwn text object, always `verbatim`: Slack neither links URLs nor resolves names
+    /// in it, so a URL or `@name` in event text stays text.
+    pub fn mrkdwn(text: impl Into<Cow<'a, str>>) -> Self {
+        Text::Mrkdwn {
+            text: text.into(),
+            verbatim: true,
+        }
+    }
+}
+
+/// A link button.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename = "button")]
+pub struct Button<'a> {
+    /// Its label: plain text, at most 75 characters.
+    pub text: Text<'a>,
+    /// Where it leads, at most 3000 characters.
+    pub url: Cow<'a, str>,
+    /// Identifies the button in interaction payloads (a link button needs none answered).
+    pub action_id: &'a str,
+}

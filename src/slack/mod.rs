@@ -1,0 +1,175 @@
+//! What the story tells, as Slack Block Kit messages with a plain-text fallback: alerts (a
+//! deployment or rollback failed, with the stopped tasks that explain it; a service action of
+//! level ERROR), notices (rolling back, WARN service actions, started, completed) and
+//! recoveries (rolled back).
+//!
+//! Every value that came from the event is shown as code (inline, or a block for reasons),
+//! mrkdwn-escaped, with backticks replaced so it cannot close its code span, in text objects
+//! marked `verbatim`: a reason such as `<!channel>`, `@here`, `*bold*`, a bare URL or
+//! `<https://evil|docs>` shows as text instead of pinging, linking or reformatting the
+//! message. The only links are our own console links. Every Block Kit limit is kept by
+//! truncating with `…`.
+//!
+//! [`draft`] says what each message is made of, [`mrkdwn`] makes values safe, [`blocks`] is
+//! the Block Kit shape that serde writes.
+
+mod blocks;
+mod draft;
+mod mrkdwn;
+#[cfg(test)]
+mod tests;
+mod why;
+mod words;
+
+use std::borrow::Cow;
+
+use blocks::{Block, Button, Payload, Text};
+use draft::Draft;
+use mrkdwn::{labelled_code, labelled_code_block, push_code, push_escaped};
+
+use crate::story::Message;
+
+/// Block Kit limits, in characters.
+pub mod limits {
+    /// Header block text.
+    pub const HEADER: usize = 150;
+    /// Section block text.
+    pub const SECTION_TEXT: usize = 3000;
+    /// One section field.
+    pub const FIELD: usize = 2000;
+    /// A button's URL.
+    pub const BUTTON_URL: usize = 3000;
+    /// Our own bound on the fallback text (Slack truncates at 40,000).
+    pub const FALLBACK: usize = 1000;
+}
+
+/// Renders a message as the JSON body of a webhook POST; `mention` (validated Slack mention
+/// syntax from the configuration) leads the fallback text and the first section.
+pub fn render(message: &Message, mention: Option<&str>) -> String {
+    let payload = payload(draft::draft(message), mention);
+    // Strings, bools and sequences only: serde_json cannot fail on them.
+    serde_json::to_string(&payload).expect("a Block Kit payload always serializes")
+}
+
+/// The message's blocks: header, summary, facts, reason, Why, console button, event.
+fn payload<'a>(draft: Draft<'a>, mention: Option<&'a str>) -> Payload<'a> {
+    let Draft {
+        service,
+        icon,
+        title,
+        summary,
+        deployment,
+        reason,
+        why,
+        event_id,
+        time,
+        fallback,
+    } = draft;
+    // The notification's text leads with the mention too.
+    let text = match mention {
+        Some(mention) => prefixed(mention, " ", &fallback),
+        None => fallback,
+    };
+    let mut blocks = Vec::with_capacity(7);
+    blocks.push(Block::Header {
+        text: Text::plain(header(icon, &title, &service.name), true),
+    });
+    // The mention goes first into the first section after the header.
+    let mut mention = mention;
+    if let Some(summary) = summary {
+        let text = match mention.take() {
+            Some(mention) => prefixed(mention, "\n", &summary),
+            None => summary,
+        };
+        blocks.push(Block::section(Text::mrkdwn(text)));
+    }
+    let cluster = service.cluster.as_deref().unwrap_or("unknown");
+    let facts = [
+        ("Environment", service.environment),
+        ("Cluster", cluster),
+        ("Service", &service.name),
+        ("Region", service.region.as_str()),
+        ("Account", service.account.as_str()),
+    ];
+    let deployment = deployment.map(|deployment| ("Deployment", deployment));
+    let fields = facts
+        .into_iter()
+        .chain(deployment)
+        .map(|(label, value)| {
+            let mut text = String::with_capacity(label.len() + value.len().min(limits::FIELD) + 8);
+            labelled_code(&mut text, label, value, limits::FIELD);
+            Text::mrkdwn(text)
+        })
+        .collect();
+    blocks.push(Block::Section {
+        text: mention.take().map(Text::mrkdwn),
+        fields,
+    });
+    if let Some(reason) = reason {
+        let mut text = String::with_capacity(reason.len().min(limits::SECTION_TEXT) + 32);
+        labelled_code_block(&mut text, "Reason", reason, limits::SECTION_TEXT);
+        blocks.push(Block::section(Text::mrkdwn(text)));
+    }
+    if let Some(why) = why {
+        let mut text = String::with_capacity(512);
+        why::why_text(&mut text, why, service);
+        blocks.push(Block::section(Text::mrkdwn(text)));
+    }
+    // A cut URL is a broken link: drop the button instead.
+    if let Some(url) = service
+        .console_url()
+        .filter(|url| url.chars().count() <= limits::BUTTON_URL)
+    {
+        blocks.push(Block::Actions {
+            elements: vec![Button {
+                text: Text::plain("Open in AWS console", false),
+                url: Cow::Owned(url),
+                action_id: "open_console",
+            }],
+        });
+    }
+    let mut context = String::with_capacity(event_id.len().min(1000) + time.len().min(100) + 16);
+    context.push_str("Event ");
+    push_code(&mut context, event_id, 1000);
+    context.push_str(" · ");
+    push_code(&mut context, time, 100);
+    blocks.push(Block::Context {
+        elements: vec![Text::mrkdwn(context)],
+    });
+    Payload {
+        text,
+        blocks,
+        // No link previews: a URL in event text must not pull one in.
+        unfurl_links: false,
+        unfurl_media: false,
+    }
+}
+
+/// The header: icon, title and, unless the title names it, the service; within Slack's limit.
+fn header(icon: &str, title: &str, service: &str) -> String {
+    let mut text = String::with_capacity(limits::HEADER * 2);
+    text.push_str(icon);
+    text.push(' ');
+    // Slack counts code points, and an icon may be several (`↩️` is two): the room left is
+    // counted from what the header holds, never assumed.
+    if title.starts_with("Rolling back") || title.starts_with("Rolled back") {
+        // The title already names the service.
+        let room = limits::HEADER.saturating_sub(text.chars().count());
+        push_escaped(&mut text, title, room);
+    } else {
+        text.push_str(title);
+        text.push_str(": ");
+        let room = limits::HEADER.saturating_sub(text.chars().count());
+        push_escaped(&mut text, service, room);
+    }
+    text
+}
+
+/// `first`, `separator` and `rest` as one text.
+fn prefixed(first: &str, separator: &str, rest: &str) -> String {
+    let mut text = String::with_capacity(first.len() + separator.len() + rest.len());
+    text.push_str(first);
+    text.push_str(separator);
+    text.push_str(rest);
+    text
+}
