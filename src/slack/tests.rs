@@ -170,3 +170,36 @@ fn every_header_stays_within_its_limit_for_the_longest_names() {
         over.last().map_or("", String::as_str)
     );
 }
+
+/// A service action's name comes from the event: an unknown one, put in words, must reach
+/// the fallback text (which Slack reads as markup: it notifies) escaped like every other
+/// value, so it cannot ping the channel or disguise a link.
+#[test]
+fn an_unknown_action_name_cannot_ping_or_link() {
+    use crate::aws::{AccountId, Partition, Region};
+    use crate::classify::{Action, Level, Service};
+    use std::borrow::Cow;
+    let action = Action {
+        event_id: Cow::Borrowed("e"),
+        time: Cow::Borrowed("t"),
+        service: Service {
+            account: AccountId::parse("111122223333").unwrap(),
+            region: Region::parse("us-west-2").unwrap(),
+            partition: Partition::Aws,
+            cluster: Some("default".into()),
+            name: "servicetest".into(),
+            environment: "unknown",
+        },
+        level: Level::Error,
+        name: Cow::Borrowed("<!channel> ROLLING_BACK <https://evil.example|docs> & more"),
+        reason: None,
+    };
+    let payload: serde_json::Value =
+        serde_json::from_str(&render(&Message::ServiceAction(&action), None)).unwrap();
+    let fallback = payload["text"].as_str().unwrap();
+    assert!(
+        !fallback.contains('<') && !fallback.contains('>'),
+        "{fallback}"
+    );
+    assert!(fallback.contains("&lt;!channel&gt;") && fallback.contains("&amp; more"), "{fallback}");
+}
