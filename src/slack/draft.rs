@@ -153,7 +153,8 @@ fn service_action<'s>(action: &'s Action) -> Draft<'s> {
     let words = action_in_words(&action.name);
     let mut fallback = fallback_start(icon, what, &action.service);
     fallback.push_str(": ");
-    fallback.push_str(&words);
+    // An unknown name comes from the event, in words: escaped like every value.
+    push_escaped(&mut fallback, &words, 100);
     if let Some(reason) = action.reason.as_deref() {
         fallback.push_str(" (");
         push_escaped_as(&mut fallback, reason, FALLBACK_REASON, Escape::Code);

@@ -201,5 +201,8 @@ fn an_unknown_action_name_cannot_ping_or_link() {
         !fallback.contains('<') && !fallback.contains('>'),
         "{fallback}"
     );
-    assert!(fallback.contains("&lt;!channel&gt;") && fallback.contains("&amp; more"), "{fallback}");
+    assert!(
+        fallback.contains("&lt;!channel&gt;") && fallback.contains("&amp; more"),
+        "{fallback}"
+    );
 }
