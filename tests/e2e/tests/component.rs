@@ -783,12 +783,9 @@ async fn keys_stay_bounded_over_simulated_days() {
     let stale = entries
         .values()
         .filter(|value| {
-            let at: u64 = String::from_utf8_lossy(value)
-                .split('\n')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap();
+            // Every record is `{"v":2,"at":SECONDS,"value":...}`.
+            let record: Value = serde_json::from_slice(value).unwrap();
+            let at = record["at"].as_u64().unwrap();
             now - at > 64 * 3600
         })
         .count();
