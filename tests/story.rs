@@ -1,0 +1,165 @@
+//! The deployment's story through the whole pipeline, on one store: which failure a rollback
+//! names, rollbacks ECS reports without an id, who hears of a failed rollback, what a message
+//! that does not post costs the store, and that store failures are always logged.
+
+use ecs_deploy_alerts::Handled;
+use ecs_deploy_alerts::host::SlackResponse;
+use ecs_deploy_alerts::memory::{MemoryHost, MemoryStore};
+use serde_json::{Value, json};
+
+const WEBHOOK: &str = "https://hooks.slack.com/services/T0/B0/SECRET";
+const KEY: &str = "story-key";
+
+fn fixture(name: &str) -> Value {
+    let path = format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// `name` with a new event id and `detail` fields replaced (`null` removes one).
+fn event(name: &str, id: &str, detail: Value) -> Value {
+    let mut event = fixture(name);
+    event["id"] = json!(id);
+    for (field, value) in detail.as_object().unwrap() {
+        let target = event["detail"].as_object_mut().unwrap();
+        if value.is_null() {
+            target.remove(field);
+        } else {
+            target.insert(field.clone(), value.clone());
+        }
+    }
+    event
+}
+
+/// Posts `event` through a host on `store` with `notify` (unset when empty); the answer, the
+/// Slack payload if one was posted, and the store's counters for this request alone.
+fn post(store: &MemoryStore, notify: &str, event: &Value) -> (Handled, Option<String>, (usize, usize)) {
+    let mut settings = vec![("slack_webhook_url", WEBHOOK), ("api_key", KEY)];
+    if !notify.is_empty() {
+        settings.push(("notify", notify));
+    }
+    let mut host = MemoryHost::new(&settings, event.to_string());
+    host.store = Some(store.clone());
+    let before = store.data();
+    let handled = host.handle("POST", "/", &[("x-api-key", KEY)]);
+    let after = store.data();
+    let payload = host
+        .posts
+        .pop()
+        .map(|post| String::from_utf8(post.payload).unwrap());
+    (handled, payload, (after.reads - before.reads, after.lists - before.lists))
+}
+
+fn outcome(handled: &Handled) -> Value {
+    serde_json::from_slice::<Value>(&handled.reply.body).unwrap()["outcome"].clone()
+}
+
+#[test]
+fn a_rollback_names_only_the_failure_it_follows() {
+    let store = MemoryStore::default();
+    let failed = fixture("ecs-deployment-failed-checkout.json");
+    let failed_id = failed["detail"]["deploymentId"].as_str().unwrap().to_owned();
+    post(&store, "", &failed);
+    let (_, first, _) = post(&store, "", &fixture("ecs-deployment-rollback-started.json"));
+    assert!(first.unwrap().contains(&failed_id));
+    // A later rollback of the same service, with no failure seen in between (its failure
+    // event was lost, or left out by a rule): it must not name the old failure again.
+    let later = event(
+        "ecs-deployment-rollback-started.json",
+        "later-rollback",
+        json!({"deploymentId": "ecs-svc/1111111111111111111"}),
+    );
+    let (handled, second, _) = post(&store, "", &later);
+    assert_eq!(outcome(&handled), "delivered");
+    let second = second.unwrap();
+    assert!(!second.contains(&failed_id), "{second}");
+}
+
+#[test]
+fn a_rollback_without_its_own_id_still_finds_its_outcome() {
+    let store = MemoryStore::default();
+    let started = event(
+        "ecs-deployment-rollback-started.json",
+        "anonymous-rollback",
+        json!({"deploymentId": null}),
+    );
+    assert_eq!(outcome(&post(&store, "", &started).0), "delivered");
+    // ECS reports the end under the deployment it rolled back to.
+    let completed = event(
+        "ecs-deployment-rollback-completed.json",
+        "anonymous-rollback-done",
+        json!({"deploymentId": "ecs-svc/3917652044385617209"}),
+    );
+    let (handled, payload, _) = post(&store, "", &completed);
+    assert_eq!(outcome(&handled), "delivered");
+    let payload = payload.unwrap();
+    assert!(payload.contains("Rolled back"), "{payload}");
+}
+
+#[test]
+fn a_failed_rollback_reaches_whoever_watches_failures() {
+    let store = MemoryStore::default();
+    post(&store, "deployment_failed", &fixture("ecs-deployment-failed-checkout.json"));
+    // The rolling-back notice is left out, but the rollback is remembered.
+    let (handled, payload, _) =
+        post(&store, "deployment_failed", &fixture("ecs-deployment-rollback-started.json"));
+    assert_eq!(outcome(&handled), "ignored");
+    assert!(payload.is_none());
+    let (handled, payload, _) =
+        post(&store, "deployment_failed", &fixture("ecs-deployment-rollback-failed.json"));
+    assert_eq!(outcome(&handled), "delivered");
+    assert!(payload.unwrap().contains("Rollback failed"));
+    // And whoever watches rollbacks alone.
+    let store = MemoryStore::default();
+    post(&store, "rollback", &fixture("ecs-deployment-rollback-started.json"));
+    let (handled, _, _) = post(&store, "rollback", &fixture("ecs-deployment-rollback-failed.json"));
+    assert_eq!(outcome(&handled), "delivered");
+}
+
+#[test]
+fn a_message_that_does_not_post_reads_only_what_later_events_need() {
+    let store = MemoryStore::default();
+    post(&store, "", &fixture("ecs-task-stopped-exit-code.json"));
+    // A failure that does not post lists no tasks, but is still remembered.
+    let (handled, _, (_, lists)) =
+        post(&store, "service_action", &fixture("ecs-deployment-failed-checkout.json"));
+    assert_eq!(outcome(&handled), "ignored");
+    assert_eq!(lists, 0);
+    let (_, payload, _) = post(&store, "", &fixture("ecs-deployment-rollback-started.json"));
+    assert!(payload.unwrap().contains("4829135026487120563"));
+    // A completion that can become nothing that posts reads nothing.
+    let (handled, _, (reads, _)) =
+        post(&store, "service_action", &fixture("ecs-deployment-rollback-completed.json"));
+    assert_eq!(outcome(&handled), "ignored");
+    assert_eq!(reads, 0);
+}
+
+#[test]
+fn a_store_failure_is_logged_whatever_happens_next() {
+    let log_of = |notify: &str, slack: Option<SlackResponse>| {
+        let mut settings = vec![("slack_webhook_url", WEBHOOK), ("api_key", KEY)];
+        if !notify.is_empty() {
+            settings.push(("notify", notify));
+        }
+        let mut host = MemoryHost::new(&settings, fixture("ecs-deployment-failed.json").to_string());
+        host.store = None;
+        if let Some(slack) = slack {
+            host.slack = Ok(slack);
+        }
+        let handled = host.handle("POST", "/", &[("x-api-key", KEY)]);
+        let log: Value = serde_json::from_str(&handled.log.to_json()).unwrap();
+        (handled.reply.status, log)
+    };
+    // Nothing to post after all (a plain failure, `notify` has only rollbacks).
+    let (status, log) = log_of("rollback", None);
+    assert_eq!((status, log["outcome"].as_str()), (202, Some("ignored")));
+    assert_eq!(log["store"], "unavailable");
+    // Slack failed.
+    let failing = SlackResponse {
+        status: 500,
+        retry_after: None,
+        body: Vec::new(),
+    };
+    let (status, log) = log_of("", Some(failing));
+    assert_eq!(status, 502);
+    assert_eq!(log["store"], "unavailable");
+}
