@@ -306,7 +306,28 @@ def manifest_copy(slack_port):
         raise Failure(f"could not rewrite spin.toml's source and allowed_outbound_hosts:\n{text}")
     return text
 
-class Instance:
+class Managed:
+    """A child process in its own group, stopped on exit and at cleanup; its output is kept in
+    `self.output` (a file) so that a failure can show its tail."""
+
+    proc = None
+
+    def stop(self):
+        stop_group(self.proc)
+
+    def __exit__(self, *exc):
+        self.stop()
+        with contextlib.suppress(ValueError):
+            CLEANUPS.remove(self.stop)
+
+    def failure(self, why, tail=3000):
+        """Stops the process and raises a Failure that quotes the end of its output."""
+        self.stop()
+        output = self.output.read_text(errors="replace")[-tail:].rstrip().replace("\n", "\n    | ")
+        raise Failure(f"{why}; its output:\n    | {output}")
+
+
+class Instance(Managed):
     """One `spin up`: `with Instance({"api_key": "k"}, slack) as spin: spin.post(...)`.
     Variables go in as SPIN_VARIABLE_<KEY>. Pass the same `state_dir` to a second Instance to
     restart on the same state; `runtime_config` is the text of a --runtime-config-file."""
@@ -365,17 +386,7 @@ class Instance:
         self.fail_start(f"spin up exited with status {self.proc.returncode}")
 
     def fail_start(self, why):
-        self.stop()
-        output = self.output.read_text(errors="replace")[-3000:].rstrip().replace("\n", "\n    | ")
-        raise Failure(f"{why}; its output:\n    | {output}")
-
-    def stop(self):
-        stop_group(self.proc)
-
-    def __exit__(self, *exc):
-        self.stop()
-        with contextlib.suppress(ValueError):
-            CLEANUPS.remove(self.stop)
+        self.failure(why)
 
     def get(self, path):
         return request(self.port, "GET", path)
@@ -405,7 +416,7 @@ def stop_group(proc):
 
 # --- Redis, for a key-value store that several instances share ---
 
-class Redis:
+class Redis(Managed):
     """A throwaway redis-server on a free loopback port, without persistence:
     `with Redis(server) as redis: Instance(..., runtime_config=redis.runtime_config)`."""
 
@@ -438,17 +449,7 @@ class Redis:
                 break
         exited = self.proc.poll() is not None
         why = f"exited with status {self.proc.returncode}" if exited else "did not answer PING within 10 s"
-        self.stop()
-        output = self.output.read_text(errors="replace")[-2000:].rstrip().replace("\n", "\n    | ")
-        raise Failure(f"{self.server} {why}; its output:\n    | {output}")
-
-    def stop(self):
-        stop_group(self.proc)
-
-    def __exit__(self, *exc):
-        self.stop()
-        with contextlib.suppress(ValueError):
-            CLEANUPS.remove(self.stop)
+        self.failure(f"{self.server} {why}", tail=2000)
 
     def command(self, *args):
         """One Redis command over RESP: a str (status), int, bytes, None or a list."""
