@@ -32,7 +32,11 @@ fn event(name: &str, id: &str, detail: Value) -> Value {
 
 /// Posts `event` through a host on `store` with `notify` (unset when empty); the answer, the
 /// Slack payload if one was posted, and the store's counters for this request alone.
-fn post(store: &MemoryStore, notify: &str, event: &Value) -> (Handled, Option<String>, (usize, usize)) {
+fn post(
+    store: &MemoryStore,
+    notify: &str,
+    event: &Value,
+) -> (Handled, Option<String>, (usize, usize)) {
     let mut settings = vec![("slack_webhook_url", WEBHOOK), ("api_key", KEY)];
     if !notify.is_empty() {
         settings.push(("notify", notify));
@@ -46,7 +50,11 @@ fn post(store: &MemoryStore, notify: &str, event: &Value) -> (Handled, Option<St
         .posts
         .pop()
         .map(|post| String::from_utf8(post.payload).unwrap());
-    (handled, payload, (after.reads - before.reads, after.lists - before.lists))
+    (
+        handled,
+        payload,
+        (after.reads - before.reads, after.lists - before.lists),
+    )
 }
 
 fn outcome(handled: &Handled) -> Value {
@@ -57,7 +65,10 @@ fn outcome(handled: &Handled) -> Value {
 fn a_rollback_names_only_the_failure_it_follows() {
     let store = MemoryStore::default();
     let failed = fixture("ecs-deployment-failed-checkout.json");
-    let failed_id = failed["detail"]["deploymentId"].as_str().unwrap().to_owned();
+    let failed_id = failed["detail"]["deploymentId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     post(&store, "", &failed);
     let (_, first, _) = post(&store, "", &fixture("ecs-deployment-rollback-started.json"));
     assert!(first.unwrap().contains(&failed_id));
@@ -98,20 +109,38 @@ fn a_rollback_without_its_own_id_still_finds_its_outcome() {
 #[test]
 fn a_failed_rollback_reaches_whoever_watches_failures() {
     let store = MemoryStore::default();
-    post(&store, "deployment_failed", &fixture("ecs-deployment-failed-checkout.json"));
+    post(
+        &store,
+        "deployment_failed",
+        &fixture("ecs-deployment-failed-checkout.json"),
+    );
     // The rolling-back notice is left out, but the rollback is remembered.
-    let (handled, payload, _) =
-        post(&store, "deployment_failed", &fixture("ecs-deployment-rollback-started.json"));
+    let (handled, payload, _) = post(
+        &store,
+        "deployment_failed",
+        &fixture("ecs-deployment-rollback-started.json"),
+    );
     assert_eq!(outcome(&handled), "ignored");
     assert!(payload.is_none());
-    let (handled, payload, _) =
-        post(&store, "deployment_failed", &fixture("ecs-deployment-rollback-failed.json"));
+    let (handled, payload, _) = post(
+        &store,
+        "deployment_failed",
+        &fixture("ecs-deployment-rollback-failed.json"),
+    );
     assert_eq!(outcome(&handled), "delivered");
     assert!(payload.unwrap().contains("Rollback failed"));
     // And whoever watches rollbacks alone.
     let store = MemoryStore::default();
-    post(&store, "rollback", &fixture("ecs-deployment-rollback-started.json"));
-    let (handled, _, _) = post(&store, "rollback", &fixture("ecs-deployment-rollback-failed.json"));
+    post(
+        &store,
+        "rollback",
+        &fixture("ecs-deployment-rollback-started.json"),
+    );
+    let (handled, _, _) = post(
+        &store,
+        "rollback",
+        &fixture("ecs-deployment-rollback-failed.json"),
+    );
     assert_eq!(outcome(&handled), "delivered");
 }
 
@@ -120,15 +149,21 @@ fn a_message_that_does_not_post_reads_only_what_later_events_need() {
     let store = MemoryStore::default();
     post(&store, "", &fixture("ecs-task-stopped-exit-code.json"));
     // A failure that does not post lists no tasks, but is still remembered.
-    let (handled, _, (_, lists)) =
-        post(&store, "service_action", &fixture("ecs-deployment-failed-checkout.json"));
+    let (handled, _, (_, lists)) = post(
+        &store,
+        "service_action",
+        &fixture("ecs-deployment-failed-checkout.json"),
+    );
     assert_eq!(outcome(&handled), "ignored");
     assert_eq!(lists, 0);
     let (_, payload, _) = post(&store, "", &fixture("ecs-deployment-rollback-started.json"));
     assert!(payload.unwrap().contains("4829135026487120563"));
     // A completion that can become nothing that posts reads nothing.
-    let (handled, _, (reads, _)) =
-        post(&store, "service_action", &fixture("ecs-deployment-rollback-completed.json"));
+    let (handled, _, (reads, _)) = post(
+        &store,
+        "service_action",
+        &fixture("ecs-deployment-rollback-completed.json"),
+    );
     assert_eq!(outcome(&handled), "ignored");
     assert_eq!(reads, 0);
 }
@@ -140,7 +175,8 @@ fn a_store_failure_is_logged_whatever_happens_next() {
         if !notify.is_empty() {
             settings.push(("notify", notify));
         }
-        let mut host = MemoryHost::new(&settings, fixture("ecs-deployment-failed.json").to_string());
+        let mut host =
+            MemoryHost::new(&settings, fixture("ecs-deployment-failed.json").to_string());
         host.store = None;
         if let Some(slack) = slack {
             host.slack = Ok(slack);
