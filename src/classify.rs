@@ -337,9 +337,14 @@ fn task<'a>(event: EventBridgeEvent<'a, TaskStateChange<'a>>, now: u64) -> Resul
         .and_then(time::rfc3339)
         .or_else(|| time::rfc3339(&event.time))
         .unwrap_or(now);
+    // When its logs begin: the task started, else was created.
+    let started_at = [&detail.started_at, &detail.created_at]
+        .into_iter()
+        .find_map(|at| at.as_deref().and_then(time::rfc3339));
     Ok(Fact::StoppedTask(StoppedTask {
         deployment,
         task_id: task.id,
+        started_at,
         stopped_at,
         cluster,
         task_definition: detail

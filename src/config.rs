@@ -4,9 +4,10 @@
 use crate::auth::AuthPolicy;
 use crate::environment::{EnvironmentResolver, parse_accounts, parse_rules};
 use crate::error::Error;
+use crate::logs::LogGroups;
 use crate::routing::{Mentions, Routes};
 use crate::settings::{
-    ACCOUNT_ENVIRONMENTS, DRY_RUN, ENVIRONMENT_RULES, MENTIONS, NOTIFY, SLACK_ROUTES,
+    ACCOUNT_ENVIRONMENTS, DRY_RUN, ENVIRONMENT_RULES, LOG_GROUPS, MENTIONS, NOTIFY, SLACK_ROUTES,
     SLACK_WEBHOOK_URL, Settings,
 };
 use crate::story::notify::Notify;
@@ -32,6 +33,8 @@ pub struct AlertConfig {
     pub notify: Notify,
     /// Whom alerts mention, per environment.
     pub mentions: Mentions,
+    /// Where each task definition family logs.
+    pub log_groups: LogGroups,
 }
 
 /// The parsed configuration.
@@ -75,11 +78,13 @@ impl AlertConfig {
         let rules = parsed(settings, ENVIRONMENT_RULES, parse_rules)?;
         let notify = parsed(settings, NOTIFY, Notify::parse)?.unwrap_or_default();
         let mentions = parsed(settings, MENTIONS, Mentions::parse)?.unwrap_or_default();
+        let log_groups = parsed(settings, LOG_GROUPS, LogGroups::parse)?.unwrap_or_default();
         Ok(Self {
             delivery,
             environments: EnvironmentResolver::new(accounts, rules),
             notify,
             mentions,
+            log_groups,
         })
     }
 }

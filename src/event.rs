@@ -120,6 +120,12 @@ pub struct TaskStateChange<'a> {
     /// When it stopped.
     #[serde(borrow)]
     pub stopped_at: Option<Cow<'a, str>>,
+    /// When it started running.
+    #[serde(borrow)]
+    pub started_at: Option<Cow<'a, str>>,
+    /// When it was created.
+    #[serde(borrow)]
+    pub created_at: Option<Cow<'a, str>>,
     /// The task.
     #[serde(borrow)]
     pub task_arn: Option<Cow<'a, str>>,

@@ -28,6 +28,7 @@ pub mod event;
 pub mod health;
 /// The port: the host as the core sees it, and the request and answer.
 pub mod host;
+pub mod logs;
 /// An in-memory host for tests, benchmarks and the fuzzer.
 #[cfg(feature = "memory")]
 pub mod memory;

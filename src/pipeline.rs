@@ -191,7 +191,7 @@ fn decide_and_deliver(
         .is_alert()
         .then(|| config.mentions.for_environment(service.environment))
         .flatten();
-    let payload = slack::render(&message, mention);
+    let payload = slack::render(&message, mention, &config.log_groups);
     let outcome = match &config.delivery {
         // Our own JSON, so it always reads back.
         Delivery::DryRun => Outcome::DryRun {

@@ -28,9 +28,11 @@ pub const NOTIFY: &str = "notify";
 pub const SLACK_ROUTES: &str = "slack_routes";
 /// `ENV=MENTION MENTION;...`: whom alerts mention, per environment.
 pub const MENTIONS: &str = "mentions";
+/// `FAMILY=LOG_GROUP[:STREAM_PREFIX];...`: where each task definition family logs.
+pub const LOG_GROUPS: &str = "log_groups";
 
 /// Every key the component reads, in the order `/health` reports them.
-pub const KEYS: [&str; 12] = [
+pub const KEYS: [&str; 13] = [
     SLACK_WEBHOOK_URL,
     DRY_RUN,
     API_KEY,
@@ -43,6 +45,7 @@ pub const KEYS: [&str; 12] = [
     NOTIFY,
     SLACK_ROUTES,
     MENTIONS,
+    LOG_GROUPS,
 ];
 
 /// The keys that admit a caller presenting the configured API key (EventBridge's usual
@@ -58,7 +61,7 @@ pub const OTHER_AUTH_KEYS: [&str; 3] = [
 ];
 
 /// The keys an ECS event needs once the caller is in: delivery, environments, what posts.
-pub const ALERT_KEYS: [&str; 7] = [
+pub const ALERT_KEYS: [&str; 8] = [
     SLACK_WEBHOOK_URL,
     DRY_RUN,
     ENVIRONMENT_RULES,
@@ -66,6 +69,7 @@ pub const ALERT_KEYS: [&str; 7] = [
     NOTIFY,
     SLACK_ROUTES,
     MENTIONS,
+    LOG_GROUPS,
 ];
 
 /// The raw values of [`KEYS`] as the host served them, for the keys read so far; empty

@@ -298,7 +298,8 @@ fn check_message(name: &str, message: &serde_json::Map<String, Value>) {
     }
 }
 
-/// Our own console links, `<https://REGION.console.aws.amazon.com/...|task ID>`, taken out.
+/// Our own console links, `<https://REGION.console.aws.amazon.com/...|task ID>` and
+/// `<...|logs>` (a task's Logs tab, or its CloudWatch log stream), taken out.
 fn without_console_links(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
@@ -308,11 +309,21 @@ fn without_console_links(text: &str) -> String {
             .map(|e| start + e + 1)
             .unwrap_or(rest.len());
         let link = &rest[start..end];
-        let ours = link.contains(".console.aws.amazon.com/ecs/v2/clusters/")
-            || link.contains("console.amazonaws-us-gov.com/ecs/v2/clusters/")
-            || link.contains(".console.amazonaws.cn/ecs/v2/clusters/");
+        let console = [
+            ".console.aws.amazon.com/",
+            "console.amazonaws-us-gov.com/",
+            ".console.amazonaws.cn/",
+        ]
+        .iter()
+        .any(|host| link.contains(host));
+        let task = link.contains("/ecs/v2/clusters/")
+            && (link.contains("/configuration?region=") && link.contains("|task ")
+                || link.contains("/logs?region=") && link.ends_with("|logs>"));
+        let stream = link.contains("/cloudwatch/home?region=")
+            && link.contains("#logsV2:log-groups/log-group/")
+            && link.ends_with("|logs>");
         assert!(
-            ours && link.contains("|task "),
+            console && (task || stream),
             "a link that is not ours: {link}"
         );
         out.push_str(&rest[..start]);
@@ -379,8 +390,15 @@ fn assert_only_our_formatting(name: &str, text: &str) {
         let line = line.trim();
         let italic =
             line.starts_with('_') && line.ends_with('_') && !line[1..line.len() - 1].contains('_');
+        // A hint is our own words, from the table.
+        let hint = line.strip_prefix("_Usually:_ ").is_some_and(|words| {
+            ecs_deploy_alerts::slack::hints::HINTS
+                .iter()
+                .any(|hint| hint.text == words)
+        });
         let ours = line.is_empty()
             || italic
+            || hint
             || (line.starts_with('*')
                 && line.ends_with('*')
                 && line[1..line.len() - 1]
@@ -392,6 +410,51 @@ fn assert_only_our_formatting(name: &str, text: &str) {
         assert!(
             ours,
             "{name}: event text outside code: {line:?} in {text:?}"
+        );
+    }
+}
+
+/// Every hint of the table shows in the reviewed alert of a `cause-*` scenario, under a cause
+/// line that still gives the exit code or the reason; the unknown cause shows none.
+#[test]
+fn every_hint_has_a_scenario_that_shows_it_beside_the_reason() {
+    let expected = root().join("fixtures/expected/scenarios");
+    let mut shown = Vec::new();
+    for (name, ..) in scenarios() {
+        if !name.starts_with("cause-") {
+            continue;
+        }
+        let steps: Value =
+            serde_json::from_str(&fs::read_to_string(expected.join(&name)).unwrap()).unwrap();
+        let alert = &steps.as_array().unwrap().last().unwrap()["slack"];
+        let why: String = alert["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|block| block["text"]["text"].as_str())
+            .filter(|text| text.starts_with("*Why*") || text.starts_with("• "))
+            .collect();
+        let cause = why.lines().find(|line| line.starts_with("• ")).unwrap();
+        assert!(
+            cause.contains("exited with code ") || cause.contains(": `"),
+            "{name}: {cause}"
+        );
+        let hints: Vec<&str> = why
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("_Usually:_ "))
+            .collect();
+        if name == "cause-unknown.json" {
+            assert!(hints.is_empty(), "{name}: {hints:?}");
+        } else {
+            assert_eq!(hints.len(), 1, "{name}: {why}");
+            shown.extend(hints.iter().map(|hint| hint.to_string()));
+        }
+    }
+    for hint in ecs_deploy_alerts::slack::hints::HINTS {
+        assert!(
+            shown.iter().any(|text| text == hint.text),
+            "no scenario shows: {}",
+            hint.text
         );
     }
 }

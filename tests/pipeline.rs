@@ -86,7 +86,7 @@ fn health_tells_strangers_only_status_and_readiness() {
     assert_eq!(body["settings"]["slack_webhook_url"], true);
     assert_eq!(body["settings"]["api_key"], true);
     assert_eq!(body["settings"]["dry_run"], false);
-    assert_eq!(body["settings"].as_object().unwrap().len(), 12);
+    assert_eq!(body["settings"].as_object().unwrap().len(), 13);
     assert!(body.get("problem").is_none());
     assert_no_secrets(&handled);
 }
@@ -326,13 +326,26 @@ fn configuration_problems_are_5xx_naming_the_key() {
             503,
             "basic_auth_password",
         ),
+        (
+            vec![
+                ("api_key", KEY),
+                ("slack_webhook_url", WEBHOOK),
+                ("log_groups", "checkout-api=/ecs/checkout api:ecs"),
+            ],
+            500,
+            "log_groups",
+        ),
     ];
     for (settings, status, key) in cases {
         let mut host = MemoryHost::new(&settings, FAILED);
         let handled = post(&mut host);
         assert_eq!(handled.reply.status, status, "{key}");
-        let message = json(&handled)["message"].as_str().unwrap().to_owned();
+        let answer = json(&handled);
+        let message = answer["message"].as_str().unwrap().to_owned();
         assert!(message.contains(key), "{key}: {message}");
+        if status == 500 {
+            assert_eq!(answer["error"], "config_invalid", "{key}");
+        }
         assert!(host.posts.is_empty());
         assert_no_secrets(&handled);
     }
@@ -869,8 +882,8 @@ fn each_path_reads_only_the_configuration_it_needs() {
         2
     );
     assert_eq!(reads("POST", "/", KEY, b"{not json".to_vec()), 2);
-    assert_eq!(reads("POST", "/", KEY, failure), 9);
-    assert_eq!(reads("GET", "/health", KEY, Vec::new()), 12);
+    assert_eq!(reads("POST", "/", KEY, failure), 10);
+    assert_eq!(reads("GET", "/health", KEY, Vec::new()), 13);
 }
 
 #[test]

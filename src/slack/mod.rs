@@ -15,6 +15,7 @@
 
 mod blocks;
 mod draft;
+pub mod hints;
 mod mrkdwn;
 #[cfg(test)]
 mod tests;
@@ -27,6 +28,7 @@ use blocks::{Block, Button, Payload, Text};
 use draft::Draft;
 use mrkdwn::{labelled_code, labelled_code_block, push_code, push_escaped};
 
+use crate::logs::LogGroups;
 use crate::story::Message;
 
 /// Block Kit limits, in characters.
@@ -44,15 +46,16 @@ pub mod limits {
 }
 
 /// Renders a message as the JSON body of a webhook POST; `mention` (validated Slack mention
-/// syntax from the configuration) leads the fallback text and the first section.
-pub fn render(message: &Message, mention: Option<&str>) -> String {
-    let payload = payload(draft::draft(message), mention);
+/// syntax from the configuration) leads the fallback text and the first section; `log_groups`
+/// says where each task definition family logs, for the causes' log links.
+pub fn render(message: &Message, mention: Option<&str>, log_groups: &LogGroups) -> String {
+    let payload = payload(draft::draft(message), mention, log_groups);
     // Strings, bools and sequences only: serde_json cannot fail on them.
     serde_json::to_string(&payload).expect("a Block Kit payload always serializes")
 }
 
 /// The message's blocks: header, summary, facts, reason, Why, console button, event.
-fn payload<'a>(draft: Draft<'a>, mention: Option<&'a str>) -> Payload<'a> {
+fn payload<'a>(draft: Draft<'a>, mention: Option<&'a str>, log_groups: &LogGroups) -> Payload<'a> {
     let Draft {
         service,
         icon,
@@ -111,9 +114,9 @@ fn payload<'a>(draft: Draft<'a>, mention: Option<&'a str>) -> Payload<'a> {
         blocks.push(Block::section(Text::mrkdwn(text)));
     }
     if let Some(why) = why {
-        let mut text = String::with_capacity(512);
-        why::why_text(&mut text, why, service);
-        blocks.push(Block::section(Text::mrkdwn(text)));
+        for text in why::why_sections(why, service, log_groups) {
+            blocks.push(Block::section(Text::mrkdwn(text)));
+        }
     }
     // A cut URL is a broken link: drop the button instead.
     if let Some(url) = service

@@ -47,7 +47,8 @@ fn the_fallback_text_stays_within_its_limit_for_the_longest_values() {
         },
         Message::DeploymentStarted(&deployment),
     ] {
-        let payload: serde_json::Value = serde_json::from_str(&render(&message, None)).unwrap();
+        let payload: serde_json::Value =
+            serde_json::from_str(&render(&message, None, &LogGroups::default())).unwrap();
         let text = payload["text"].as_str().unwrap();
         assert!(text.chars().count() <= limits::FALLBACK, "{}", text.len());
         let header = payload["blocks"][0]["text"]["text"].as_str().unwrap();
@@ -148,7 +149,7 @@ fn every_header_stays_within_its_limit_for_the_longest_names() {
             messages.extend(actions.iter().map(Message::ServiceAction));
             for message in &messages {
                 let payload: serde_json::Value =
-                    serde_json::from_str(&render(message, None)).unwrap();
+                    serde_json::from_str(&render(message, None, &LogGroups::default())).unwrap();
                 let header = payload["blocks"][0]["text"]["text"].as_str().unwrap();
                 let count = header.chars().count();
                 if count > limits::HEADER {
@@ -194,8 +195,12 @@ fn an_unknown_action_name_cannot_ping_or_link() {
         name: Cow::Borrowed("<!channel> ROLLING_BACK <https://evil.example|docs> & more"),
         reason: None,
     };
-    let payload: serde_json::Value =
-        serde_json::from_str(&render(&Message::ServiceAction(&action), None)).unwrap();
+    let payload: serde_json::Value = serde_json::from_str(&render(
+        &Message::ServiceAction(&action),
+        None,
+        &LogGroups::default(),
+    ))
+    .unwrap();
     let fallback = payload["text"].as_str().unwrap();
     assert!(
         !fallback.contains('<') && !fallback.contains('>'),

@@ -1,17 +1,28 @@
-//! The Why section of a failure alert: the causes of the stopped tasks, or why none is shown.
+//! The Why section of a failure alert: the causes of the stopped tasks, each with links to one
+//! of its tasks and its logs and what it usually means, or why none is shown.
 
+use super::hints::hint_for;
 use super::mrkdwn::push_code;
 use crate::classify::Service;
-use crate::console;
+use crate::console::{self, TaskTab};
+use crate::logs::LogGroups;
 use crate::story::causes::{CauseGroup, Why};
+use crate::story::remembered::StoppedTask;
 
 /// How much of each cause's reason the Why section shows.
 const CAUSE_REASON: usize = 400;
 
-/// Appends the Why section: each cause with its count, a link to one of its tasks, its task
-/// definition and image; or why there is nothing to show.
-pub fn why_text(text: &mut String, why: &Why, service: &Service) {
-    text.push_str("*Why*\n");
+/// How far around a task's life its log link reaches: logs arrive late, and start early.
+const LOG_MARGIN_SECS: u64 = 300;
+
+/// A log link longer than this (a very long group or stream name) gives way to the task's
+/// Logs tab, so that a cause's section stays well within Slack's 3,000 characters.
+const MAX_LOG_LINK: usize = 1000;
+
+/// The Why part as section texts: the heading and the first cause, then one per further cause
+/// (each within Slack's limit for a section); or why there is nothing to show.
+pub fn why_sections(why: &Why, service: &Service, log_groups: &LogGroups) -> Vec<String> {
+    let mut text = String::from("*Why*\n");
     match why {
         Why::NothingRecorded => text.push_str(
             "_No stopped task of this deployment was recorded. Send `ECS Task State Change` \
@@ -22,24 +33,22 @@ pub fn why_text(text: &mut String, why: &Why, service: &Service) {
             "_The key-value store could not be read, so the stopped tasks are not shown._",
         ),
         Why::Causes { groups, others } => {
+            let mut sections = Vec::with_capacity(groups.len() + 1);
             for group in groups {
-                push_cause(text, group, service);
+                push_cause(&mut text, group, service, log_groups);
+                sections.push(std::mem::take(&mut text));
             }
             if *others > 0 {
-                text.push_str("_… and ");
-                text.push_str(&others.to_string());
-                text.push_str(if *others == 1 {
-                    " more task"
-                } else {
-                    " more tasks"
-                });
-                text.push_str(" with other causes._\n");
+                let tasks = if *others == 1 { "task" } else { "tasks" };
+                sections.push(format!("_… and {others} more {tasks} with other causes._"));
             }
+            return sections;
         }
     }
+    vec![text]
 }
 
-fn push_cause(text: &mut String, group: &CauseGroup, service: &Service) {
+fn push_cause(text: &mut String, group: &CauseGroup, service: &Service, log_groups: &LogGroups) {
     let CauseGroup {
         cause,
         count,
@@ -64,20 +73,32 @@ fn push_cause(text: &mut String, group: &CauseGroup, service: &Service) {
         push_code(text, reason, CAUSE_REASON);
     }
     let cluster = example.cluster.as_deref().or(service.cluster.as_deref());
-    if let Some(url) = cluster.and_then(|cluster| {
+    let tab = |tab| {
+        let cluster = cluster?;
         console::task_url(
             service.partition,
             &service.region,
             cluster,
             &example.task_id,
+            tab,
         )
-    }) {
-        // Our own link: the region, cluster and task id in it are validated and encoded.
+    };
+    // Our own links: the region, cluster, task id, group and stream in them are validated
+    // and encoded.
+    if let Some(url) = tab(TaskTab::Configuration) {
         text.push_str(" <");
         text.push_str(&url);
         text.push_str("|task ");
         text.push_str(example.task_id.get(..8).unwrap_or(&example.task_id));
         text.push('>');
+    }
+    if let Some(url) = log_stream(example, cause.container.as_deref(), service, log_groups)
+        .filter(|url| url.len() <= MAX_LOG_LINK)
+        .or_else(|| tab(TaskTab::Logs))
+    {
+        text.push_str(" · <");
+        text.push_str(&url);
+        text.push_str("|logs>");
     }
     text.push('\n');
     let details = [
@@ -96,4 +117,36 @@ fn push_cause(text: &mut String, group: &CauseGroup, service: &Service) {
     if !first {
         text.push('\n');
     }
+    // What it usually means: under the reason, never instead of it.
+    if let Some(hint) = hint_for(cause) {
+        text.push_str("    _Usually:_ ");
+        text.push_str(hint.text);
+        text.push('\n');
+    }
+}
+
+/// The CloudWatch Logs stream of the container that explains `task`'s stop, around the task's
+/// life, when `log_groups` says where its family logs with a stream prefix.
+fn log_stream(
+    task: &StoppedTask,
+    container: Option<&str>,
+    service: &Service,
+    log_groups: &LogGroups,
+) -> Option<String> {
+    let target = log_groups.for_task_definition(task.task_definition.as_deref()?)?;
+    let stream = target.stream(container?, &task.task_id)?;
+    let from = task.started_at.unwrap_or(task.stopped_at);
+    let window = (
+        from.saturating_sub(LOG_MARGIN_SECS).saturating_mul(1000),
+        task.stopped_at
+            .saturating_add(LOG_MARGIN_SECS)
+            .saturating_mul(1000),
+    );
+    console::log_stream_url(
+        service.partition,
+        &service.region,
+        &target.group,
+        &stream,
+        Some(window),
+    )
 }

@@ -42,6 +42,7 @@ fn task(deployment: &str, id: &str, stopped_at: u64) -> StoppedTask {
     StoppedTask {
         deployment: deployment.into(),
         task_id: id.into(),
+        started_at: None,
         stopped_at,
         cluster: Some("prod".into()),
         task_definition: Some("api:7".into()),

@@ -64,6 +64,7 @@ mod tests {
         StoppedTask {
             deployment: "ecs-svc/1".into(),
             task_id: id.into(),
+            started_at: None,
             stopped_at: 0,
             cluster: None,
             task_definition: None,

@@ -21,6 +21,9 @@ pub struct StoppedTask {
     pub deployment: String,
     /// The task id.
     pub task_id: String,
+    /// When it started (else was created), Unix seconds: where its logs begin.
+    #[serde(default)]
+    pub started_at: Option<u64>,
     /// When it stopped, Unix seconds.
     pub stopped_at: u64,
     /// Its cluster.

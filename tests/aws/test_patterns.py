@@ -51,15 +51,23 @@ EXPECTED = {
     "ecs-service-action-steady-state.json": (NONE, NONE),  # INFO
     "ecs-service-action-task-start-impaired.json": ((S,), NONE),  # WARN, cluster "default"
     "ecs-task-running.json": (NONE, NONE),
+    "ecs-task-stopped-cannot-start.json": ((T,), (T,)),
+    "ecs-task-stopped-container-health.json": ((T,), (T,)),
     "ecs-task-stopped-exit-code.json": ((T,), (T,)),
     "ecs-task-stopped-health-check.json": ((T,), (T,)),
     "ecs-task-stopped-other-deployment.json": ((T,), (T,)),  # the component sorts deployments out
     "ecs-task-stopped-out-of-memory.json": ((T,), (T,)),
     "ecs-task-stopped-pull-error.json": ((T,), (T,)),
     "ecs-task-stopped-pull-error-2.json": ((T,), (T,)),
+    "ecs-task-stopped-resource-initialization.json": ((T,), (T,)),
     "ecs-task-stopped-scale-in.json": (NONE, NONE),
+    "ecs-task-stopped-segfault.json": ((T,), (T,)),
     "ecs-task-stopped-sidecar-exit-0.json": ((T,), (T,)),
+    "ecs-task-stopped-sigkill.json": ((T,), (T,)),
+    "ecs-task-stopped-sigterm.json": ((T,), (T,)),
+    "ecs-task-stopped-spot.json": ((T,), (T,)),
     "ecs-task-stopped-standalone.json": (NONE, NONE),  # startedBy ci-migrations, not a service
+    "ecs-task-stopped-unknown-cause.json": ((T,), (T,)),
     "s3-object-created.json": (NONE, NONE),
 }
 MODES = {"defaults": {}, "ClusterNames=prod-cluster": {"ClusterNames": "prod-cluster"}}

@@ -8,6 +8,7 @@ use std::time::Instant;
 use ecs_deploy_alerts::classify::classify;
 use ecs_deploy_alerts::environment::EnvironmentResolver;
 use ecs_deploy_alerts::event::parse_envelope;
+use ecs_deploy_alerts::logs::LogGroups;
 use ecs_deploy_alerts::memory::{MemoryHost, START_OF_TIME};
 use ecs_deploy_alerts::routing::Mentions;
 use ecs_deploy_alerts::slack;
@@ -34,7 +35,7 @@ pub fn alert_payload(
     let decision = decide(&fact, &mut store, Notify::default(), START_OF_TIME);
     let message = decision.message.expect("the fixture is an alert");
     let mention = mentions.for_environment(message.service().environment);
-    slack::render(&message, mention)
+    slack::render(&message, mention, &LogGroups::default())
 }
 
 /// Median and 99th percentile of nanoseconds per operation over `batches` batches of
