@@ -510,7 +510,7 @@ async fn dry_run_health_and_a_missing_webhook() {
             "slack_webhook_url": true, "dry_run": false, "api_key": true, "api_key_header": false,
             "basic_auth_username": false, "basic_auth_password": false,
             "allow_unauthenticated": false, "environment_rules": false, "account_environments": false,
-            "notify": false, "slack_routes": false, "mentions": false
+            "notify": false, "slack_routes": false, "mentions": false, "log_groups": false
         })
     );
     let exchange = call(&authenticated, &missing, SlackScript::OK).await;
