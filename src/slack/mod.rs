@@ -28,6 +28,8 @@ use blocks::{Block, Button, Payload, Text};
 use draft::Draft;
 use mrkdwn::{labelled_code, labelled_code_block, push_code, push_escaped};
 
+use serde_json::value::RawValue;
+
 use crate::logs::LogGroups;
 use crate::story::Message;
 
@@ -48,10 +50,11 @@ pub mod limits {
 /// Renders a message as the JSON body of a webhook POST; `mention` (validated Slack mention
 /// syntax from the configuration) leads the fallback text and the first section; `log_groups`
 /// says where each task definition family logs, for the causes' log links.
-pub fn render(message: &Message, mention: Option<&str>, log_groups: &LogGroups) -> String {
+pub fn render(message: &Message, mention: Option<&str>, log_groups: &LogGroups) -> Box<RawValue> {
     let payload = payload(draft::draft(message), mention, log_groups);
-    // Strings, bools and sequences only: serde_json cannot fail on them.
-    serde_json::to_string(&payload).expect("a Block Kit payload always serializes")
+    // Strings, bools and sequences only: serde_json cannot fail on them. As raw JSON, a dry
+    // run's answer and log line carry it without reading it again.
+    serde_json::value::to_raw_value(&payload).expect("a Block Kit payload always serializes")
 }
 
 /// The message's blocks: header, summary, facts, reason, Why, console button, event.

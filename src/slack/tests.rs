@@ -48,7 +48,7 @@ fn the_fallback_text_stays_within_its_limit_for_the_longest_values() {
         Message::DeploymentStarted(&deployment),
     ] {
         let payload: serde_json::Value =
-            serde_json::from_str(&render(&message, None, &LogGroups::default())).unwrap();
+            serde_json::from_str(render(&message, None, &LogGroups::default()).get()).unwrap();
         let text = payload["text"].as_str().unwrap();
         assert!(text.chars().count() <= limits::FALLBACK, "{}", text.len());
         let header = payload["blocks"][0]["text"]["text"].as_str().unwrap();
@@ -149,7 +149,8 @@ fn every_header_stays_within_its_limit_for_the_longest_names() {
             messages.extend(actions.iter().map(Message::ServiceAction));
             for message in &messages {
                 let payload: serde_json::Value =
-                    serde_json::from_str(&render(message, None, &LogGroups::default())).unwrap();
+                    serde_json::from_str(render(message, None, &LogGroups::default()).get())
+                        .unwrap();
                 let header = payload["blocks"][0]["text"]["text"].as_str().unwrap();
                 let count = header.chars().count();
                 if count > limits::HEADER {
@@ -195,12 +196,12 @@ fn an_unknown_action_name_cannot_ping_or_link() {
         name: Cow::Borrowed("<!channel> ROLLING_BACK <https://evil.example|docs> & more"),
         reason: None,
     };
-    let payload: serde_json::Value = serde_json::from_str(&render(
+    let rendered = render(
         &Message::ServiceAction(&action),
         None,
         &LogGroups::default(),
-    ))
-    .unwrap();
+    );
+    let payload: serde_json::Value = serde_json::from_str(rendered.get()).unwrap();
     let fallback = payload["text"].as_str().unwrap();
     assert!(
         !fallback.contains('<') && !fallback.contains('>'),

@@ -36,6 +36,8 @@ pub fn alert_payload(
     let message = decision.message.expect("the fixture is an alert");
     let mention = mentions.for_environment(message.service().environment);
     slack::render(&message, mention, &LogGroups::default())
+        .get()
+        .to_owned()
 }
 
 /// Median and 99th percentile of nanoseconds per operation over `batches` batches of
