@@ -27,7 +27,8 @@ use wasmtime_wasi_http::{
     WasiHttpView,
 };
 
-pub use wasmtime::Result;
+/// Errors here are only reported (a failed test, a benchmark that stops): anyhow, with context.
+pub use anyhow::{Context, Result};
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -521,7 +522,7 @@ impl TestHost {
             .async_stack_keep_resident(KEEP_RESIDENT);
         let mut config = Config::new();
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-        Engine::new(&config)
+        Ok(Engine::new(&config)?)
     }
 
     /// Compiles the release component named by `spin.toml`.
@@ -639,7 +640,7 @@ impl TestHost {
         let (guest, answer) = tokio::join!(guest, answer);
         guest?;
         let response =
-            answer?.ok_or_else(|| wasmtime::format_err!("the component never set a response"))?;
+            answer?.ok_or_else(|| anyhow::anyhow!("the component never set a response"))?;
         let elapsed = started.elapsed();
         let sent = std::mem::take(&mut *sent.lock().unwrap());
         Ok(Exchange {
@@ -681,7 +682,7 @@ pub async fn run_command(engine: &Engine, wasm: &[u8]) -> Result<String> {
         .wasi_cli_run()
         .call_run(&mut store)
         .await?
-        .map_err(|()| wasmtime::format_err!("the command failed: {}", output.stderr()))?;
+        .map_err(|()| anyhow::anyhow!("the command failed: {}", output.stderr()))?;
     Ok(output.stdout())
 }
 
@@ -751,16 +752,17 @@ impl State {
 }
 
 fn guest_failed(code: ErrorCode) -> wasmtime::Error {
+    // Handed back to wasmtime, which keeps its own error type.
     wasmtime::format_err!("the component answered with an error code: {code:?}")
 }
 
 /// The component's bytes, or an error that says how to build them.
 pub fn read_component() -> Result<Vec<u8>> {
     let path = component_path();
-    std::fs::read(&path).map_err(|e| {
-        wasmtime::format_err!(
-            "cannot read the component at {} ({e}); build it first with \
-             `spin build` or `cargo build --target wasm32-wasip2 --release` (scripts/test.sh does)",
+    std::fs::read(&path).with_context(|| {
+        format!(
+            "cannot read the component at {}; build it first with `spin build` or \
+             `cargo build --target wasm32-wasip2 --release` (scripts/test.sh does)",
             path.display()
         )
     })

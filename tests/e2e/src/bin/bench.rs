@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use e2e::{Call, Result, SlackScript, TestHost, fixture_config, repo_root, run_command};
+use e2e::{Call, Context, Result, SlackScript, TestHost, fixture_config, repo_root, run_command};
 use ecs_deploy_alerts::memory::MemoryHost;
 
 /// The event every timed request carries: a realistic failure (long ARN, `clusterArn`).
@@ -35,7 +35,8 @@ fn main() -> Result<()> {
 
 async fn latencies() -> Result<(TestHost, Call, HashMap<String, String>)> {
     let wasm = e2e::read_component()?;
-    let body = std::fs::read(repo_root().join("fixtures").join(FIXTURE))?;
+    let body = std::fs::read(repo_root().join("fixtures").join(FIXTURE))
+        .with_context(|| format!("reading fixtures/{FIXTURE}"))?;
     let config = fixture_config();
     let request = Call::eventbridge(body.clone()).with_header("x-api-key", &config["api_key"]);
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
@@ -143,9 +144,7 @@ async fn pure_core() -> Result<()> {
     let engine = TestHost::engine()?;
     let core_wasm =
         std::fs::read(repo_root().join("target/core-bench/wasm32-wasip2/release/core-bench.wasm"))
-            .map_err(|e| {
-                wasmtime::format_err!("core-bench.wasm ({e}); scripts/bench.sh builds it")
-            })?;
+            .map_err(|e| anyhow::anyhow!("core-bench.wasm ({e}); scripts/bench.sh builds it"))?;
     let mut native = Vec::new();
     let mut wasm = Vec::new();
     for _ in 0..ROUNDS {
@@ -190,7 +189,7 @@ async fn throughput(
                     let exchange = host.call(request, config, SlackScript::OK).await?;
                     assert_eq!((exchange.status, exchange.sent.len()), (200, 1));
                 }
-                Ok::<_, wasmtime::Error>(())
+                Ok::<_, anyhow::Error>(())
             })
         })
         .collect();
