@@ -163,19 +163,17 @@ mod tests {
     #[test]
     fn task_links_per_partition() {
         let region = Region::parse("us-east-1").unwrap();
-        assert_eq!(
-            task_url(
-                Partition::Aws,
-                &region,
-                "prod-cluster",
-                "4c8d",
-                TaskTab::Configuration
-            )
-            .as_deref(),
-            Some(
-                "https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/prod-cluster/tasks/4c8d/configuration?region=us-east-1"
-            )
-        );
+        for (tab, path) in [
+            (TaskTab::Configuration, "configuration"),
+            (TaskTab::Logs, "logs"),
+        ] {
+            assert_eq!(
+                task_url(Partition::Aws, &region, "prod-cluster", "4c8d", tab),
+                Some(format!(
+                    "https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/prod-cluster/tasks/4c8d/{path}?region=us-east-1"
+                ))
+            );
+        }
         let gov = Region::parse("us-gov-west-1").unwrap();
         assert!(
             task_url(Partition::AwsUsGov, &gov, "c d", "t", TaskTab::Logs)
@@ -270,24 +268,6 @@ mod tests {
                 "{url}"
             );
         }
-    }
-
-    #[test]
-    fn a_task_has_a_logs_tab() {
-        let region = Region::parse("us-east-1").unwrap();
-        assert_eq!(
-            task_url(
-                Partition::Aws,
-                &region,
-                "prod-cluster",
-                "4c8d",
-                TaskTab::Logs
-            )
-            .as_deref(),
-            Some(
-                "https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/prod-cluster/tasks/4c8d/logs?region=us-east-1"
-            )
-        );
     }
 
     #[test]
