@@ -126,20 +126,19 @@ fn process_event(
     // Slack already took stops here, and so does one that overlaps a delivery at work. A dry
     // run never claims nor marks.
     let mut store_failed = false;
-    let claimed = match config.delivery {
-        Delivery::DryRun => false,
-        Delivery::Slack(_) if !story::may_post(&fact, config.notify) => false,
-        Delivery::Slack(_) => match take_claim(host, &event_id, now) {
-            Ok(Claim::Ours) => true,
+    // Whether this delivery wrote a claim that is still its own, or may be.
+    let mut claimed = false;
+    if matches!(config.delivery, Delivery::Slack(_))
+        && story::may_post(&fact, config.notify, host, now)
+    {
+        match take_claim(host, &event_id, now, &mut claimed) {
+            Ok(Claim::Ours) => {}
             Ok(Claim::Delivered) => return Ok(Outcome::Duplicate),
             Ok(Claim::InFlight) => return Err(Error::InFlight),
             // Without a store, post anyway: a duplicate beats a lost alert.
-            Err(StoreError) => {
-                store_failed = true;
-                false
-            }
-        },
-    };
+            Err(StoreError) => store_failed = true,
+        }
+    }
     let outcome = decide_and_deliver(host, &fact, &config, &event_id, now, log, &mut store_failed);
     // Whatever kept the event from Slack, a retry must be free to post it at once.
     if claimed && !matches!(outcome, Ok(Outcome::Delivered { .. })) {
@@ -155,13 +154,24 @@ fn process_event(
 const CLAIM_SETTLE: Duration = Duration::from_millis(15);
 
 /// Takes the event's claim: writes a token, waits [`CLAIM_SETTLE`], and reads it back.
-fn take_claim(host: &mut impl Host, event_id: &str, now: u64) -> Result<Claim, StoreError> {
+/// `wrote` says whether the claim written is, or may still be, this delivery's: then a
+/// delivery that does not end delivered releases it (also when the read-back failed).
+fn take_claim(
+    host: &mut impl Host,
+    event_id: &str,
+    now: u64,
+    wrote: &mut bool,
+) -> Result<Claim, StoreError> {
     let token = host.random();
     if let Some(settled) = claim::begin(host, event_id, token, now)? {
         return Ok(settled);
     }
+    *wrote = true;
     host.sleep(CLAIM_SETTLE);
-    claim::confirm(host, event_id, token, now)
+    let claim = claim::confirm(host, event_id, token, now)?;
+    // Another delivery's claim replaced ours: it is theirs to release.
+    *wrote = claim == Claim::Ours;
+    Ok(claim)
 }
 
 /// Decides the story's message for `fact` and posts it; notes in `store_failed` whether the

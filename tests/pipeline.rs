@@ -494,6 +494,8 @@ fn writes_happen_only_where_something_must_persist() {
     post_fixture(&store, &[], "s3-object-created.json");
     post_fixture(&store, &[], "ecs-deployment-in-progress.json");
     post_fixture(&store, &[], "ecs-task-stopped-scale-in.json");
+    // An ordinary completion could only post as a rollback's end: one read says it is not.
+    post_fixture(&store, &[], "ecs-deployment-completed.json");
     let mut host = MemoryHost::new(&configured(), "");
     host.store = Some(store.clone());
     host.handle("GET", "/health", &[]);

@@ -199,3 +199,35 @@ fn a_store_failure_is_logged_whatever_happens_next() {
     assert_eq!(status, 502);
     assert_eq!(log["store"], "unavailable");
 }
+
+#[test]
+fn a_retried_rollback_still_names_the_failure() {
+    let store = MemoryStore::default();
+    post(&store, "", &fixture("ecs-deployment-failed-checkout.json"));
+    // Slack refuses the rolling-back notice the first time; EventBridge sends it again.
+    let rollback = fixture("ecs-deployment-rollback-started.json");
+    let mut host = MemoryHost::new(
+        &[("slack_webhook_url", WEBHOOK), ("api_key", KEY)],
+        rollback.to_string(),
+    );
+    host.store = Some(store.clone());
+    host.slack = Ok(SlackResponse {
+        status: 500,
+        retry_after: None,
+        body: Vec::new(),
+    });
+    assert_eq!(
+        host.handle("POST", "/", &[("x-api-key", KEY)]).reply.status,
+        502
+    );
+    let (handled, payload, _) = post(&store, "", &rollback);
+    assert_eq!(outcome(&handled), "delivered");
+    assert!(payload.unwrap().contains("4829135026487120563"));
+    // And its end says which deployment failed.
+    let (_, payload, _) = post(
+        &store,
+        "",
+        &fixture("ecs-deployment-rollback-completed.json"),
+    );
+    assert!(payload.unwrap().contains("4829135026487120563"));
+}

@@ -105,8 +105,19 @@ fn possible_kinds(fact: &Fact) -> &'static [Kind] {
 }
 
 /// Whether `fact` can become a message that `notify` posts: when not, the event is decided
-/// (for what later events need) but never claimed nor posted.
-pub fn may_post(fact: &Fact, notify: Notify) -> bool {
+/// (for what later events need) but never claimed nor posted. An ordinary completion posts
+/// only as a rollback's end when `notify` leaves completions out: one read tells, before any
+/// claim is written (a store that fails to tell counts as "may").
+pub fn may_post(fact: &Fact, notify: Notify, kv: &mut impl KeyValue, now: u64) -> bool {
+    if let Fact::DeploymentCompleted(deployment) = fact
+        && !notify.includes(Kind::DeploymentCompleted)
+    {
+        return notify.includes(Kind::Rollback)
+            && deployment
+                .deployment_id
+                .as_deref()
+                .is_some_and(|id| !matches!(state::rollback_of(kv, id, now), Ok(None)));
+    }
     notify.includes_any(possible_kinds(fact))
 }
 
@@ -166,12 +177,21 @@ pub fn decide<'f, 'a>(
         Fact::RollbackStarted { deployment, target } => {
             // Remembered whatever `notify` says: a failed rollback is an alert of its own.
             let service = deployment.service.identity();
-            let failed = tolerated(
-                &mut store_failed,
-                state::failed_deployment(kv, &service, now),
-            );
+            let own = deployment.deployment_id.as_deref();
+            // A retry of this event finds the failure in the rollback it remembered, since
+            // the first attempt forgot the service's failure once it named it.
+            let remembered = own
+                .or(target.as_deref())
+                .and_then(|id| tolerated(&mut store_failed, state::rollback_of(kv, id, now)))
+                .and_then(|rollback| rollback.failed);
+            let failed = remembered.or_else(|| {
+                tolerated(
+                    &mut store_failed,
+                    state::failed_deployment(kv, &service, now),
+                )
+            });
             let rollback = Rollback {
-                deployment: deployment.deployment_id.as_deref().map(str::to_owned),
+                deployment: own.map(str::to_owned),
                 target: target.clone(),
                 failed,
             };
@@ -192,7 +212,7 @@ pub fn decide<'f, 'a>(
             let rollback = deployment
                 .deployment_id
                 .as_deref()
-                .filter(|_| may_post(fact, notify))
+                .filter(|_| notify.includes_any(possible_kinds(fact)))
                 .and_then(|id| tolerated(&mut store_failed, state::rollback_of(kv, id, now)));
             Ok(match rollback {
                 Some(rollback) => Message::RolledBack {
