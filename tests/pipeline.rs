@@ -640,9 +640,9 @@ fn a_claim_waits_then_reads_itself_back() {
     assert_eq!(json(&handled)["outcome"], "delivered");
     assert_eq!(host.sleeps, [Duration::from_millis(15)]);
     let store = host.store.as_ref().unwrap().data();
-    // The claim's two reads, the story's two (a rollback? recorded tasks?); the claim, the
-    // failed deployment, the delivered mark.
-    assert_eq!((store.reads, store.writes), (4, 3));
+    // The claim's two reads, the story's three (a rollback? named by one already? recorded
+    // tasks?); the claim, the failed deployment, the delivered mark.
+    assert_eq!((store.reads, store.writes), (5, 3));
     // A duplicate and a dry run do not wait.
     let mut again = MemoryHost::new(&configured(), FAILED);
     again.store = host.store.clone();

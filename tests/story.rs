@@ -231,3 +231,36 @@ fn a_retried_rollback_still_names_the_failure() {
     );
     assert!(payload.unwrap().contains("4829135026487120563"));
 }
+
+#[test]
+fn a_failure_retried_after_its_rollback_is_not_named_again() {
+    let store = MemoryStore::default();
+    let failed = fixture("ecs-deployment-failed-checkout.json");
+    // Slack rate-limits the failure alert; the rollback arrives before its retry.
+    let mut host = MemoryHost::new(
+        &[("slack_webhook_url", WEBHOOK), ("api_key", KEY)],
+        failed.to_string(),
+    );
+    host.store = Some(store.clone());
+    host.slack = Ok(SlackResponse {
+        status: 429,
+        retry_after: Some("1".into()),
+        body: Vec::new(),
+    });
+    assert_eq!(
+        host.handle("POST", "/", &[("x-api-key", KEY)]).reply.status,
+        429
+    );
+    let (_, named, _) = post(&store, "", &fixture("ecs-deployment-rollback-started.json"));
+    assert!(named.unwrap().contains("4829135026487120563"));
+    assert_eq!(outcome(&post(&store, "", &failed).0), "delivered");
+    // A later rollback with no failure seen in between names none.
+    let later = event(
+        "ecs-deployment-rollback-started.json",
+        "later-rollback",
+        json!({"deploymentId": "ecs-svc/1111111111111111111"}),
+    );
+    let (_, payload, _) = post(&store, "", &later);
+    let payload = payload.unwrap();
+    assert!(!payload.contains("4829135026487120563"), "{payload}");
+}

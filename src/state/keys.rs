@@ -14,6 +14,9 @@ const SENT: &str = "ecs-deploy-alerts/sent:";
 const FAILED: &str = "ecs-deploy-alerts/fail:";
 /// A rollback, under its own deployment and the one it rolls back to.
 const ROLLBACK: &str = "ecs-deploy-alerts/rollback:";
+/// A failed deployment a rollback has named: it is not remembered as the service's failure
+/// again (a retried or late failure event).
+const NAMED: &str = "ecs-deploy-alerts/named:";
 /// A deployment with recorded tasks.
 const DEPLOYMENT: &str = "ecs-deploy-alerts/deployment:";
 /// Where the last prune stopped reading.
@@ -42,6 +45,11 @@ pub fn sent(event_id: &str) -> String {
 /// The last failed deployment of a service, by its identity (always hashed: it is long).
 pub fn failure(service: &str) -> String {
     format!("{FAILED}{:032x}", fnv1a(service))
+}
+
+/// The mark of a failed deployment a rollback has named.
+pub fn named(deployment: &str) -> String {
+    format!("{NAMED}{}", part(deployment))
 }
 
 /// A rollback, under one of its deployments.

@@ -80,6 +80,10 @@ pub fn remember_failure(
     deployment: &str,
     now: u64,
 ) -> Result<(), StoreError> {
+    // A rollback named it already: this is a retried or late event, not a new failure.
+    if read::<String>(kv, &keys::named(deployment), now)?.is_some() {
+        return Ok(());
+    }
     write(kv, &keys::failure(service), &deployment, now)
 }
 
@@ -93,9 +97,16 @@ pub fn failed_deployment(
     read(kv, &keys::failure(service), now)
 }
 
-/// Forgets the failed deployment of a service: a rollback named it, so a later one must not.
-pub fn forget_failure(kv: &mut impl KeyValue, service: &str) -> Result<(), StoreError> {
-    kv.delete(&keys::failure(service))
+/// Forgets the failed deployment of a service, and marks it named: a rollback named it, so a
+/// later one must not, even when the failure's event comes again.
+pub fn forget_failure(
+    kv: &mut impl KeyValue,
+    service: &str,
+    deployment: &str,
+    now: u64,
+) -> Result<(), StoreError> {
+    kv.delete(&keys::failure(service))?;
+    write(kv, &keys::named(deployment), &deployment, now)
 }
 
 /// Remembers a rollback under its own deployment and the one it rolls back to, whichever are

@@ -202,8 +202,18 @@ fn failures_and_rollbacks_are_remembered() {
             .as_deref(),
         Some("ecs-svc/2")
     );
-    forget_failure(&mut kv, "a/b/c/d").unwrap();
+    forget_failure(&mut kv, "a/b/c/d", "ecs-svc/2", NOW).unwrap();
     assert_eq!(failed_deployment(&mut kv, "a/b/c/d", NOW).unwrap(), None);
+    // Named by a rollback: the same failure is not remembered again.
+    remember_failure(&mut kv, "a/b/c/d", "ecs-svc/2", NOW).unwrap();
+    assert_eq!(failed_deployment(&mut kv, "a/b/c/d", NOW).unwrap(), None);
+    remember_failure(&mut kv, "a/b/c/d", "ecs-svc/4", NOW).unwrap();
+    assert_eq!(
+        failed_deployment(&mut kv, "a/b/c/d", NOW)
+            .unwrap()
+            .as_deref(),
+        Some("ecs-svc/4")
+    );
     let rollback = Rollback {
         deployment: Some("ecs-svc/3".into()),
         target: Some("ecs-svc/1".into()),

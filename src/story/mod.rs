@@ -200,8 +200,11 @@ pub fn decide<'f, 'a>(
                 state::remember_rollback(kv, &rollback, now),
             );
             // This rollback names that failure; a later one must not.
-            if rollback.failed.is_some() {
-                tolerated(&mut store_failed, state::forget_failure(kv, &service));
+            if let Some(failed) = &rollback.failed {
+                tolerated(
+                    &mut store_failed,
+                    state::forget_failure(kv, &service, failed, now),
+                );
             }
             Ok(Message::RollingBack {
                 deployment,
