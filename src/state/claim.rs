@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{KeyValue, StoreError, expired, keys, record};
+use super::{KeyValue, StoreError, keys, read_dated, write};
 
 /// How long a claim holds its event: a delivery answers within
 /// [`crate::delivery::ANSWER_DEADLINE`], so a claim older than this belongs to an instance that
@@ -54,7 +54,7 @@ pub fn begin(
         }
         _ => {}
     }
-    kv.set(&key, &record::encode(&Mark::Claimed(token), now))?;
+    write(kv, &key, &Mark::Claimed(token), now)?;
     Ok(None)
 }
 
@@ -82,18 +82,11 @@ pub fn release(kv: &mut impl KeyValue, event_id: &str) -> Result<(), StoreError>
 
 /// Remembers that Slack accepted the message of event `event_id`: its claim becomes the mark.
 pub fn mark_delivered(kv: &mut impl KeyValue, event_id: &str, now: u64) -> Result<(), StoreError> {
-    kv.set(
-        &keys::sent(event_id),
-        &record::encode(&Mark::Delivered, now),
-    )
+    write(kv, &keys::sent(event_id), &Mark::Delivered, now)
 }
 
 fn read(kv: &mut impl KeyValue, key: &str, now: u64) -> Result<Option<(u64, Mark)>, StoreError> {
-    Ok(kv
-        .get(key)?
-        .and_then(|bytes| record::decode::<Mark>(&bytes))
-        .filter(|dated| !expired(dated.at, now))
-        .map(|dated| (dated.at, dated.value)))
+    Ok(read_dated::<Mark>(kv, key, now)?.map(|dated| (dated.at, dated.value)))
 }
 
 #[cfg(test)]

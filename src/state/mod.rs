@@ -149,11 +149,19 @@ fn read<T: DeserializeOwned>(
     key: &str,
     now: u64,
 ) -> Result<Option<T>, StoreError> {
+    Ok(read_dated(kv, key, now)?.map(|dated| dated.value))
+}
+
+/// The record under `key` with when it was written, unless it has expired or does not read.
+fn read_dated<T: DeserializeOwned>(
+    kv: &mut impl KeyValue,
+    key: &str,
+    now: u64,
+) -> Result<Option<record::Dated<T>>, StoreError> {
     Ok(kv
         .get(key)?
         .and_then(|bytes| record::decode::<T>(&bytes))
-        .filter(|dated| !expired(dated.at, now))
-        .map(|dated| dated.value))
+        .filter(|dated| !expired(dated.at, now)))
 }
 
 fn expired(at: u64, now: u64) -> bool {
