@@ -30,26 +30,44 @@ fn event(name: &str, id: &str, detail: Value) -> Value {
     event
 }
 
-/// Posts `event` through a host on `store` with `notify` (unset when empty); the answer, the
-/// Slack payload if one was posted, and the store's counters for this request alone.
-fn post(
-    store: &MemoryStore,
+/// Posts `event` through a host on `store` (`None`: a store that fails) with `notify` (unset
+/// when empty), Slack answering `slack_status`; the answer and the Slack payload if one was
+/// posted.
+fn send(
+    store: Option<&MemoryStore>,
     notify: &str,
     event: &Value,
-) -> (Handled, Option<String>, (usize, usize)) {
+    slack_status: u16,
+) -> (Handled, Option<String>) {
     let mut settings = vec![("slack_webhook_url", WEBHOOK), ("api_key", KEY)];
     if !notify.is_empty() {
         settings.push(("notify", notify));
     }
     let mut host = MemoryHost::new(&settings, event.to_string());
-    host.store = Some(store.clone());
-    let before = store.data();
+    host.store = store.cloned();
+    host.slack = Ok(SlackResponse {
+        status: slack_status,
+        retry_after: None,
+        body: Vec::new(),
+    });
     let handled = host.handle("POST", "/", &[("x-api-key", KEY)]);
-    let after = store.data();
     let payload = host
         .posts
         .pop()
         .map(|post| String::from_utf8(post.payload).unwrap());
+    (handled, payload)
+}
+
+/// [`send`] on `store` with Slack accepting, and the store's reads and listings for this
+/// request alone.
+fn post(
+    store: &MemoryStore,
+    notify: &str,
+    event: &Value,
+) -> (Handled, Option<String>, (usize, usize)) {
+    let before = store.data();
+    let (handled, payload) = send(Some(store), notify, event, 200);
+    let after = store.data();
     (
         handled,
         payload,
@@ -170,32 +188,18 @@ fn a_message_that_does_not_post_reads_only_what_later_events_need() {
 
 #[test]
 fn a_store_failure_is_logged_whatever_happens_next() {
-    let log_of = |notify: &str, slack: Option<SlackResponse>| {
-        let mut settings = vec![("slack_webhook_url", WEBHOOK), ("api_key", KEY)];
-        if !notify.is_empty() {
-            settings.push(("notify", notify));
-        }
-        let mut host =
-            MemoryHost::new(&settings, fixture("ecs-deployment-failed.json").to_string());
-        host.store = None;
-        if let Some(slack) = slack {
-            host.slack = Ok(slack);
-        }
-        let handled = host.handle("POST", "/", &[("x-api-key", KEY)]);
+    let log_of = |notify: &str, slack_status: u16| {
+        let failed = fixture("ecs-deployment-failed.json");
+        let (handled, _) = send(None, notify, &failed, slack_status);
         let log: Value = serde_json::from_str(&handled.log.to_json()).unwrap();
         (handled.reply.status, log)
     };
     // Nothing to post after all (a plain failure, `notify` has only rollbacks).
-    let (status, log) = log_of("rollback", None);
+    let (status, log) = log_of("rollback", 200);
     assert_eq!((status, log["outcome"].as_str()), (202, Some("ignored")));
     assert_eq!(log["store"], "unavailable");
     // Slack failed.
-    let failing = SlackResponse {
-        status: 500,
-        retry_after: None,
-        body: Vec::new(),
-    };
-    let (status, log) = log_of("", Some(failing));
+    let (status, log) = log_of("", 500);
     assert_eq!(status, 502);
     assert_eq!(log["store"], "unavailable");
 }
@@ -206,20 +210,8 @@ fn a_retried_rollback_still_names_the_failure() {
     post(&store, "", &fixture("ecs-deployment-failed-checkout.json"));
     // Slack refuses the rolling-back notice the first time; EventBridge sends it again.
     let rollback = fixture("ecs-deployment-rollback-started.json");
-    let mut host = MemoryHost::new(
-        &[("slack_webhook_url", WEBHOOK), ("api_key", KEY)],
-        rollback.to_string(),
-    );
-    host.store = Some(store.clone());
-    host.slack = Ok(SlackResponse {
-        status: 500,
-        retry_after: None,
-        body: Vec::new(),
-    });
-    assert_eq!(
-        host.handle("POST", "/", &[("x-api-key", KEY)]).reply.status,
-        502
-    );
+    let (refused, _) = send(Some(&store), "", &rollback, 500);
+    assert_eq!(refused.reply.status, 502);
     let (handled, payload, _) = post(&store, "", &rollback);
     assert_eq!(outcome(&handled), "delivered");
     assert!(payload.unwrap().contains("4829135026487120563"));
@@ -237,20 +229,8 @@ fn a_failure_retried_after_its_rollback_is_not_named_again() {
     let store = MemoryStore::default();
     let failed = fixture("ecs-deployment-failed-checkout.json");
     // Slack rate-limits the failure alert; the rollback arrives before its retry.
-    let mut host = MemoryHost::new(
-        &[("slack_webhook_url", WEBHOOK), ("api_key", KEY)],
-        failed.to_string(),
-    );
-    host.store = Some(store.clone());
-    host.slack = Ok(SlackResponse {
-        status: 429,
-        retry_after: Some("1".into()),
-        body: Vec::new(),
-    });
-    assert_eq!(
-        host.handle("POST", "/", &[("x-api-key", KEY)]).reply.status,
-        429
-    );
+    let (limited, _) = send(Some(&store), "", &failed, 429);
+    assert_eq!(limited.reply.status, 429);
     let (_, named, _) = post(&store, "", &fixture("ecs-deployment-rollback-started.json"));
     assert!(named.unwrap().contains("4829135026487120563"));
     assert_eq!(outcome(&post(&store, "", &failed).0), "delivered");
