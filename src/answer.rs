@@ -52,9 +52,16 @@ pub struct LogLine {
     pub store: Option<&'static str>,
     /// Our answer's status.
     pub status: u16,
-    /// Slack's status, when Slack answered.
+    /// Slack's status, when Slack answered (the event's own message).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slack_status: Option<u16>,
+    /// App mode: where the message went (`parent`, `reply` or `standalone`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread: Option<&'static str>,
+    /// App mode: what became of a rewrite of the thread's parent (`updated`, `replied`, or
+    /// `failed`), when one was tried.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_update: Option<&'static str>,
     /// Time spent in microseconds, filled in by the shell.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_us: Option<u64>,
@@ -88,8 +95,12 @@ pub struct Handled {
 
 /// How a request that got through ended.
 pub enum Outcome {
-    /// Slack accepted the message, with this status.
-    Delivered { slack_status: u16 },
+    /// Slack accepted the message, with this status; in app mode, where it went in its
+    /// thread.
+    Delivered {
+        slack_status: u16,
+        thread: Option<&'static str>,
+    },
     /// Slack already has this event's message.
     Duplicate,
     /// The message, built and not sent.
@@ -114,6 +125,8 @@ struct Answer<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     slack_status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    thread: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     slack_payload: Option<&'a RawValue>,
 }
 
@@ -129,11 +142,15 @@ pub fn json_reply(status: u16, mut headers: Vec<(&'static str, String)>, body: S
 pub fn answer_outcome(outcome: Outcome, log: &mut LogLine) -> Reply {
     let event_id = log.event_id.as_deref();
     let (status, name, answer) = match &outcome {
-        Outcome::Delivered { slack_status } => (
+        Outcome::Delivered {
+            slack_status,
+            thread,
+        } => (
             200,
             "delivered",
             Answer {
                 slack_status: Some(*slack_status),
+                thread: *thread,
                 ..Answer::default()
             },
         ),

@@ -14,18 +14,13 @@ use wasi::clocks::{monotonic_clock, wall_clock};
 use wasi::io::poll::{Pollable, poll};
 use wasi::io::streams::{InputStream, StreamError};
 
-use crate::delivery::is_permanent_rejection;
 use crate::host::{
-    ConfigStoreError, Host, KeyValue, Reply, RequestHead, SlackResponse, StoreError, Timeouts,
-    TransportFailure,
+    ConfigStoreError, Host, KeyValue, Reply, RequestHead, SlackRequest, SlackResponse, StoreError,
+    Timeouts, TransportFailure,
 };
-use crate::webhook::WebhookUrl;
 
 use spin_sdk::wit::wasi::config::store as config;
 use spin_sdk::wit::wasi::keyvalue::store as keyvalue;
-
-/// Slack's error codes are short; read no more of a rejection's body than this.
-const SLACK_ERROR_LIMIT: usize = 256;
 
 #[http_component]
 fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
@@ -124,34 +119,41 @@ impl Host for Wasi {
 
     fn post(
         &mut self,
-        webhook: &WebhookUrl,
-        payload: &[u8],
+        slack: &SlackRequest,
         timeouts: Timeouts,
     ) -> Result<SlackResponse, TransportFailure> {
         // The per-phase timeouts bound each wait, not their sum (the host may not bound a TLS
         // handshake at all): one deadline over the whole exchange keeps the answer in time.
         let deadline = monotonic_clock::subscribe_duration(nanos(timeouts.whole));
-        let headers = Fields::from_list(&[
-            ("content-type".to_owned(), b"application/json".to_vec()),
+        let (url, payload) = (slack.url, slack.payload);
+        let mut entries = vec![
+            (
+                "content-type".to_owned(),
+                slack.content_type().as_bytes().to_vec(),
+            ),
             (
                 "content-length".to_owned(),
                 payload.len().to_string().into_bytes(),
             ),
-        ])
-        .map_err(|_| TransportFailure::Unreachable("invalid_request"))?;
+        ];
+        if let Some(token) = slack.token {
+            entries.push(("authorization".to_owned(), token.bearer().into_bytes()));
+        }
+        let headers = Fields::from_list(&entries)
+            .map_err(|_| TransportFailure::Unreachable("invalid_request"))?;
         let request = OutgoingRequest::new(headers);
-        let scheme = if webhook.is_https() {
+        let scheme = if url.is_https() {
             Scheme::Https
         } else {
             Scheme::Http
         };
-        // WebhookUrl only holds what a request line can carry, so the host should take every
+        // Endpoint only holds what a request line can carry, so the host should take every
         // value; if it ever does not, the request is not sent half-set.
         let set = request.set_method(&Method::Post).is_ok()
             && request.set_scheme(Some(&scheme)).is_ok()
-            && request.set_authority(Some(webhook.authority())).is_ok()
+            && request.set_authority(Some(url.authority())).is_ok()
             && request
-                .set_path_with_query(Some(webhook.path_and_query()))
+                .set_path_with_query(Some(url.path_and_query()))
                 .is_ok();
         if !set {
             return Err(TransportFailure::Unreachable("invalid_request"));
@@ -173,7 +175,7 @@ impl Host for Wasi {
             Some(Ok(Err(code))) => return Err(transport_failure(&code)),
             Some(Err(())) | None => return Err(TransportFailure::Unreachable("no_response")),
         };
-        Ok(slack_response(response, &deadline))
+        Ok(slack_response(response, slack, &deadline))
     }
 
     fn now(&mut self) -> u64 {
@@ -224,9 +226,13 @@ fn options(timeouts: Timeouts) -> RequestOptions {
     options
 }
 
-/// Slack's status and `Retry-After`, and the start of the body when it carries an error code
-/// we act on; whatever of the body has not come by the deadline is left.
-fn slack_response(response: IncomingResponse, deadline: &Pollable) -> SlackResponse {
+/// Slack's status and `Retry-After`, and as much of the body as the request wants (a Web API
+/// answer, a webhook's error code); whatever of it has not come by the deadline is left.
+fn slack_response(
+    response: IncomingResponse,
+    request: &SlackRequest,
+    deadline: &Pollable,
+) -> SlackResponse {
     let status = response.status();
     let retry_after = response
         .headers()
@@ -234,13 +240,14 @@ fn slack_response(response: IncomingResponse, deadline: &Pollable) -> SlackRespo
         .into_iter()
         .next()
         .map(|v| String::from_utf8_lossy(&v).into_owned());
-    let body = if is_permanent_rejection(status) {
+    let wanted = request.body_wanted(status);
+    let body = if wanted > 0 {
         response
             .consume()
             .ok()
             .and_then(|body| {
                 let stream = body.stream().ok()?;
-                Some(read_until(&stream, SLACK_ERROR_LIMIT, deadline))
+                Some(read_until(&stream, wanted, deadline))
             })
             .unwrap_or_default()
     } else {

@@ -2,22 +2,26 @@
 //! caller's authentication first, then where alerts go and how environments are named.
 
 use crate::auth::AuthPolicy;
+use crate::bot::{BotToken, ChannelId};
+use crate::endpoint::Endpoint;
 use crate::environment::{EnvironmentResolver, parse_accounts, parse_rules};
 use crate::error::Error;
 use crate::logs::LogGroups;
-use crate::routing::{Mentions, Routes};
+use crate::routing::{App, Mentions, Routes, Target};
 use crate::settings::{
-    ACCOUNT_ENVIRONMENTS, DRY_RUN, ENVIRONMENT_RULES, LOG_GROUPS, MENTIONS, NOTIFY, SLACK_ROUTES,
-    SLACK_WEBHOOK_URL, Settings,
+    ACCOUNT_ENVIRONMENTS, DRY_RUN, ENVIRONMENT_RULES, LOG_GROUPS, MENTIONS, NOTIFY, SLACK_API_URL,
+    SLACK_BOT_TOKEN, SLACK_CHANNEL, SLACK_ROUTES, SLACK_WEBHOOK_URL, Settings,
 };
 use crate::story::notify::Notify;
-use crate::webhook::WebhookUrl;
+
+/// Slack's Web API, unless `slack_api_url` says otherwise.
+pub const SLACK_API: &str = "https://slack.com/api";
 
 /// Where alerts go.
 #[derive(Debug)]
 pub enum Delivery {
-    /// Post to the environment's Slack incoming webhook.
-    Slack(Routes),
+    /// Post to the environment's Slack route: a webhook, or a channel as the app.
+    Slack(Box<Routes>),
     /// Build the payload and log it instead of sending it.
     DryRun,
 }
@@ -61,18 +65,13 @@ impl AlertConfig {
     /// Parses and checks every delivery, environment, routing and notify setting.
     pub fn parse(settings: &Settings) -> Result<Self, Error> {
         let dry_run = settings.flag(DRY_RUN)?;
-        let webhook = parsed(settings, SLACK_WEBHOOK_URL, WebhookUrl::parse)?;
-        let by_environment =
-            parsed(settings, SLACK_ROUTES, Routes::parse_routes)?.unwrap_or_default();
-        let delivery = match (dry_run, webhook) {
+        let routes = routes(settings)?;
+        let delivery = match (dry_run, routes) {
             (true, _) => Delivery::DryRun,
-            (false, None) if by_environment.is_empty() => {
+            (false, routes) if routes.default.is_none() && routes.by_environment.is_empty() => {
                 return Err(Error::ConfigMissing(SLACK_WEBHOOK_URL));
             }
-            (false, default) => Delivery::Slack(Routes {
-                default,
-                by_environment,
-            }),
+            (false, routes) => Delivery::Slack(Box::new(routes)),
         };
         let accounts = parsed(settings, ACCOUNT_ENVIRONMENTS, parse_accounts)?.unwrap_or_default();
         let rules = parsed(settings, ENVIRONMENT_RULES, parse_rules)?;
@@ -87,6 +86,41 @@ impl AlertConfig {
             log_groups,
         })
     }
+}
+
+/// The Slack routes: webhooks, channels and the app. A channel needs the bot token; with it,
+/// `slack_channel` wins over `slack_webhook_url` as the default.
+fn routes(settings: &Settings) -> Result<Routes, Error> {
+    let webhook = parsed(settings, SLACK_WEBHOOK_URL, Endpoint::parse)?;
+    let channel = parsed(settings, SLACK_CHANNEL, ChannelId::parse)?;
+    let by_environment = parsed(settings, SLACK_ROUTES, Routes::parse_routes)?.unwrap_or_default();
+    let token = parsed(settings, SLACK_BOT_TOKEN, BotToken::parse)?;
+    let api = parsed(settings, SLACK_API_URL, Endpoint::parse)?
+        .unwrap_or_else(|| Endpoint::parse(SLACK_API).expect("Slack's own URL parses"));
+    let app = token.map(|token| App { token, api });
+    if app.is_none() {
+        if channel.is_some() {
+            return Err(invalid(SLACK_CHANNEL, "a channel needs `slack_bot_token`"));
+        }
+        if let Some((environment, _)) = by_environment
+            .iter()
+            .find(|(_, target)| matches!(target, Target::Channel(_)))
+        {
+            return Err(invalid(
+                SLACK_ROUTES,
+                format!("the route of `{environment}` is a channel, which needs `slack_bot_token`"),
+            ));
+        }
+    }
+    let default = match (&app, channel) {
+        (Some(_), Some(channel)) => Some(Target::Channel(channel)),
+        _ => webhook.map(Target::Webhook),
+    };
+    Ok(Routes {
+        default,
+        by_environment,
+        app,
+    })
 }
 
 /// The value of an optional `key` through `parse`; a reason it gives names the key.
@@ -141,6 +175,64 @@ mod tests {
                 assert_eq!(routes.environments(), ["production"]);
             }
             Delivery::DryRun => panic!("not a dry run"),
+        }
+    }
+
+    #[test]
+    fn app_mode_needs_the_token_and_wins_over_the_default_webhook() {
+        const TOKEN: &str = "xoxb-1-SECRET";
+        let config = alerts(&[
+            (SLACK_WEBHOOK_URL, WEBHOOK),
+            (SLACK_CHANNEL, "C0ALERTS"),
+            (SLACK_BOT_TOKEN, TOKEN),
+            (
+                SLACK_ROUTES,
+                "staging=https://hooks.slack.com/services/T/S/X",
+            ),
+        ])
+        .unwrap();
+        let Delivery::Slack(routes) = config.delivery else {
+            panic!("not a dry run")
+        };
+        assert_eq!(routes.modes(), [("staging", "webhook"), ("*", "app")]);
+        let api = &routes.app.as_ref().unwrap().api;
+        assert_eq!(
+            (api.authority(), api.path_and_query()),
+            ("slack.com", "/api")
+        );
+        // The channel alone is enough, too.
+        assert!(alerts(&[(SLACK_CHANNEL, "C0ALERTS"), (SLACK_BOT_TOKEN, TOKEN)]).is_ok());
+        for (pairs, key) in [
+            (vec![(SLACK_CHANNEL, "C0ALERTS")], SLACK_CHANNEL),
+            (
+                vec![
+                    (SLACK_WEBHOOK_URL, WEBHOOK),
+                    (SLACK_ROUTES, "production=C0PROD"),
+                ],
+                SLACK_ROUTES,
+            ),
+            (
+                vec![
+                    (SLACK_CHANNEL, "C0ALERTS"),
+                    (SLACK_BOT_TOKEN, "xoxp-SECRET"),
+                ],
+                SLACK_BOT_TOKEN,
+            ),
+            (
+                vec![
+                    (SLACK_CHANNEL, "C0ALERTS"),
+                    (SLACK_BOT_TOKEN, TOKEN),
+                    (SLACK_API_URL, "http://slack.example/api"),
+                ],
+                SLACK_API_URL,
+            ),
+        ] {
+            let error = alerts(&pairs).unwrap_err();
+            assert!(
+                matches!(&error, Error::ConfigInvalid { key: k, .. } if *k == key),
+                "{error:?}"
+            );
+            assert!(!error.to_string().contains("SECRET"), "{error}");
         }
     }
 

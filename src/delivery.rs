@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::error::{DEFAULT_RETRY_AFTER_SECS, Error};
-use crate::host::{SlackResponse, Timeouts, TransportFailure};
+use crate::host::{SlackResponse, Timeouts, TransportFailure, is_permanent_rejection};
 use crate::time;
 
 /// EventBridge gives up on an API destination after 5 s; answer well before.
@@ -43,20 +43,10 @@ pub fn slack_share(elapsed: Duration) -> Option<Timeouts> {
 /// The longest `Retry-After` we pass on; EventBridge keeps retrying for 24 hours anyway.
 const MAX_RETRY_AFTER_SECS: u32 = 3600;
 
-/// Whether Slack refused the message for good: a 4xx that sending it again cannot fix.
-/// 408 (timeout), 409 (conflict), 425 (too early) and 429 (rate limit) may pass on a retry.
-pub fn is_permanent_rejection(status: u16) -> bool {
-    (400..500).contains(&status) && !matches!(status, 408 | 409 | 425 | 429)
-}
-
 /// The delivery's result: Slack's status on success, else the error that tells EventBridge
 /// whether to retry. `now` (Unix seconds) reads a `Retry-After` given as a date.
 pub fn outcome(answer: Result<SlackResponse, TransportFailure>, now: u64) -> Result<u16, Error> {
-    let response = match answer {
-        Ok(response) => response,
-        Err(TransportFailure::Timeout) => return Err(Error::SlackTimeout),
-        Err(TransportFailure::Unreachable(how)) => return Err(Error::SlackUnreachable(how)),
-    };
+    let response = answer.map_err(transport_error)?;
     let retry_after = || retry_after_secs(response.retry_after.as_deref(), now);
     match response.status {
         200..=299 => Ok(response.status),
@@ -68,15 +58,24 @@ pub fn outcome(answer: Result<SlackResponse, TransportFailure>, now: u64) -> Res
             code: error_code(&response.body),
         }),
         status => Err(Error::SlackFailed {
+            code: None,
             status,
             retry_after_secs: retry_after(),
         }),
     }
 }
 
+/// The error for a request that got no answer.
+pub fn transport_error(failure: TransportFailure) -> Error {
+    match failure {
+        TransportFailure::Timeout => Error::SlackTimeout,
+        TransportFailure::Unreachable(how) => Error::SlackUnreachable(how),
+    }
+}
+
 /// Slack's `Retry-After` (RFC 9110: delay-seconds or an HTTP-date) in seconds from `now`,
 /// within 1 s and [`MAX_RETRY_AFTER_SECS`]; `None` when absent or unreadable.
-fn retry_after_secs(header: Option<&str>, now: u64) -> Option<u32> {
+pub fn retry_after_secs(header: Option<&str>, now: u64) -> Option<u32> {
     let value = header?.trim();
     let secs = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // Too many digits for a u64 is still a number: past the cap.
@@ -91,11 +90,15 @@ fn retry_after_secs(header: Option<&str>, now: u64) -> Option<u32> {
 /// does not look like one, so that no stray text reaches our answers.
 fn error_code(body: &[u8]) -> String {
     let text = std::str::from_utf8(body).unwrap_or_default().trim();
-    let looks_like_code = (1..=64).contains(&text.len())
+    if is_error_code(text) { text } else { "unknown" }.to_owned()
+}
+
+/// Whether `text` looks like one of Slack's error codes: short, lower-case words and `_`.
+pub fn is_error_code(text: &str) -> bool {
+    (1..=64).contains(&text.len())
         && text
             .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if looks_like_code { text } else { "unknown" }.to_owned()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 #[cfg(test)]
@@ -152,6 +155,7 @@ mod tests {
         assert_eq!(
             answer(503, Some("7"), ""),
             Err(Error::SlackFailed {
+                code: None,
                 status: 503,
                 retry_after_secs: Some(7)
             })
@@ -159,6 +163,7 @@ mod tests {
         assert_eq!(
             answer(500, Some("Fri, 27 Nov 2026 00:00:45 GMT"), ""),
             Err(Error::SlackFailed {
+                code: None,
                 status: 500,
                 retry_after_secs: Some(45)
             })
@@ -166,6 +171,7 @@ mod tests {
         assert_eq!(
             answer(500, None, ""),
             Err(Error::SlackFailed {
+                code: None,
                 status: 500,
                 retry_after_secs: None
             })
@@ -202,6 +208,7 @@ mod tests {
             assert_eq!(
                 answer(status, None, ""),
                 Err(Error::SlackFailed {
+                    code: None,
                     status,
                     retry_after_secs: None
                 }),

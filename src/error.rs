@@ -59,11 +59,13 @@ pub enum Error {
     /// A required configuration key is unset or empty.
     #[error("configuration `{0}` is not set")]
     ConfigMissing(&'static str),
-    /// Neither `slack_routes` nor `slack_webhook_url` gives a webhook for an environment.
+    /// Neither `slack_routes` nor a default (`slack_webhook_url`, `slack_channel`) gives a
+    /// route for an environment.
     #[error(
-        "no webhook for environment `{0}`: add it to `slack_routes` or set `slack_webhook_url`"
+        "no route for environment `{0}`: add it to `slack_routes`, or set `slack_webhook_url` \
+         or `slack_channel`"
     )]
-    NoWebhook(String),
+    NoRoute(String),
     /// A configuration value cannot be used.
     #[error("configuration `{key}` is invalid: {reason}")]
     ConfigInvalid {
@@ -97,8 +99,10 @@ pub enum Error {
         retry_after_secs: u32,
     },
     /// Slack answered with a server error or another status that a retry may get past.
-    #[error("slack answered {status}")]
+    #[error("slack answered {status}{}", with_code(.code.as_deref()))]
     SlackFailed {
+        /// The Web API's error code, such as `internal_error`.
+        code: Option<String>,
         /// Slack's HTTP status.
         status: u16,
         /// Seconds Slack asked us to wait, if it said.
@@ -146,7 +150,7 @@ impl Error {
             Self::SlackFailed { .. } => 502,
             // Misconfiguration is fixable: keep EventBridge retrying so nothing is lost meanwhile.
             Self::ConfigMissing(_)
-            | Self::NoWebhook(_)
+            | Self::NoRoute(_)
             | Self::ConfigUnavailable(_)
             | Self::AuthNotConfigured
             | Self::SlackUnreachable(_)
@@ -180,7 +184,7 @@ impl Error {
             Self::MissingField(_) => "missing_field",
             Self::InvalidField { .. } => "invalid_field",
             // Both say a setting is missing; the message names which.
-            Self::ConfigMissing(_) | Self::NoWebhook(_) => "config_missing",
+            Self::ConfigMissing(_) | Self::NoRoute(_) => "config_missing",
             Self::ConfigInvalid { .. } => "config_invalid",
             Self::ConfigUnavailable(_) => "config_unavailable",
             Self::AuthNotConfigured => "auth_not_configured",
@@ -211,6 +215,11 @@ impl Error {
                 .unwrap_or_default(),
         }
     }
+}
+
+/// ` CODE` after a status, when Slack gave one.
+fn with_code(code: Option<&str>) -> String {
+    code.map(|code| format!(" {code}")).unwrap_or_default()
 }
 
 /// Whether EventBridge API destinations retry an answer with this status.
@@ -254,7 +263,7 @@ mod tests {
                 false,
             ),
             (Error::ConfigMissing("slack_webhook_url"), 503, None, true),
-            (Error::NoWebhook("staging".into()), 503, None, true),
+            (Error::NoRoute("staging".into()), 503, None, true),
             (
                 Error::ConfigInvalid {
                     key: "dry_run",
@@ -279,6 +288,7 @@ mod tests {
             ),
             (
                 Error::SlackFailed {
+                    code: None,
                     status: 500,
                     retry_after_secs: None,
                 },
@@ -288,6 +298,7 @@ mod tests {
             ),
             (
                 Error::SlackFailed {
+                    code: None,
                     status: 503,
                     retry_after_secs: Some(9),
                 },
@@ -372,6 +383,7 @@ mod tests {
                 retry_after_secs: 1,
             },
             Error::SlackFailed {
+                code: None,
                 status: 500,
                 retry_after_secs: None,
             },

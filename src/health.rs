@@ -33,13 +33,17 @@ pub fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
         problem: Option<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
         store: Option<&'static str>,
-        /// The environments with a webhook of their own (never a URL).
+        /// The environments with a route of their own (never a URL nor a channel).
         #[serde(skip_serializing_if = "Option::is_none")]
         routes: Option<Vec<String>>,
+        /// How each environment with a route of its own, and `*` for the others, reaches
+        /// Slack: `app` or `webhook`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        modes: Option<Flags<&'static str>>,
     }
-    /// Names and booleans, as one JSON object in their order.
-    struct Flags(Vec<(&'static str, bool)>);
-    impl Serialize for Flags {
+    /// Names and values, as one JSON object in their order.
+    struct Flags<T = bool>(Vec<(String, T)>);
+    impl<T: Serialize> Serialize for Flags<T> {
         fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             serializer.collect_map(self.0.iter().map(|(name, set)| (name, set)))
         }
@@ -52,6 +56,7 @@ pub fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
         problem: None,
         store: None,
         routes: None,
+        modes: None,
     };
     // One read, never a write: enough to know the store answers.
     let store_failed = host.get(HEALTH_PROBE_KEY).is_err();
@@ -64,7 +69,12 @@ pub fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
                 let problem = config.alerts.as_ref().err().cloned();
                 if config.auth.authenticate(head).is_ok() {
                     answer.version = Some(VERSION);
-                    answer.settings = Some(Flags(settings.presence().collect()));
+                    answer.settings = Some(Flags(
+                        settings
+                            .presence()
+                            .map(|(key, set)| (key.to_owned(), set))
+                            .collect(),
+                    ));
                     answer.problem = problem.as_ref().map(Error::to_string);
                     if let Ok(AlertConfig {
                         delivery: Delivery::Slack(routes),
@@ -78,6 +88,13 @@ pub fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
                                 .map(str::to_owned)
                                 .collect(),
                         );
+                        answer.modes = Some(Flags(
+                            routes
+                                .modes()
+                                .into_iter()
+                                .map(|(name, mode)| (name.to_owned(), mode))
+                                .collect(),
+                        ));
                     }
                     answer.store = store_failed.then_some(
                         "the key-value store `default` is unavailable: alerts go out without \

@@ -1,11 +1,12 @@
 //! The port: what the core needs from the host it runs in (configuration, the request body,
 //! the key-value store, Slack, clocks and randomness) and the request and answer as the core
 //! sees them. The Spin component implements [`Host`] with WASI; the tests, in memory. Every
-//! module may use this one; it uses only the webhook URL, a leaf.
+//! module may use this one; it uses only leaves: Slack's URLs and the bot token.
 
 use std::time::Duration;
 
-use crate::webhook::WebhookUrl;
+use crate::bot::BotToken;
+use crate::endpoint::Endpoint;
 
 /// The host's key-value store failed (it could not be opened, or an operation failed); what it
 /// said is not kept.
@@ -36,11 +37,11 @@ pub trait Host: KeyValue {
     fn config(&mut self, key: &str) -> Result<Option<String>, ConfigStoreError>;
     /// Reads the request body, stopping after `up_to` bytes; `None` if the stream broke.
     fn read_body(&mut self, up_to: usize) -> Option<Vec<u8>>;
-    /// POSTs `payload` (JSON) to the webhook within `timeouts`.
+    /// POSTs `request` to Slack within `timeouts`, and reads as much of the answer's body as
+    /// [`SlackRequest::body_wanted`] says.
     fn post(
         &mut self,
-        webhook: &WebhookUrl,
-        payload: &[u8],
+        request: &SlackRequest,
         timeouts: Timeouts,
     ) -> Result<SlackResponse, TransportFailure>;
     /// The wall-clock time in seconds since the Unix epoch.
@@ -116,6 +117,50 @@ impl Timeouts {
     }
 }
 
+/// A request to Slack: a message to a webhook, or a Web API call as the app.
+#[derive(Debug, Clone, Copy)]
+pub struct SlackRequest<'a> {
+    /// Where: the webhook, or the Web API method's URL.
+    pub url: &'a Endpoint,
+    /// The app's token, for the Web API (sent as `Authorization: Bearer`); none for a webhook.
+    pub token: Option<&'a BotToken>,
+    /// The JSON body.
+    pub payload: &'a [u8],
+}
+
+/// The most of a Web API answer read: `chat.postMessage` echoes the message it posted.
+pub const WEB_API_ANSWER_LIMIT: usize = 256 * 1024;
+/// The most of a webhook's refusal read: its error codes are short.
+pub const WEBHOOK_ERROR_LIMIT: usize = 256;
+
+impl SlackRequest<'_> {
+    /// The `Content-Type`: the Web API wants the charset (else it warns `missing_charset`);
+    /// webhooks are sent as they always were.
+    pub fn content_type(&self) -> &'static str {
+        if self.token.is_some() {
+            "application/json; charset=utf-8"
+        } else {
+            "application/json"
+        }
+    }
+
+    /// How much of the answer's body to read, given its status: the Web API's always (it
+    /// answers errors with 200 and a JSON body), a webhook's only when it refused for good.
+    pub fn body_wanted(&self, status: u16) -> usize {
+        match self.token {
+            Some(_) => WEB_API_ANSWER_LIMIT,
+            None if is_permanent_rejection(status) => WEBHOOK_ERROR_LIMIT,
+            None => 0,
+        }
+    }
+}
+
+/// Whether Slack refused a request for good: a 4xx that sending it again cannot fix.
+/// 408 (timeout), 409 (conflict), 425 (too early) and 429 (rate limit) may pass on a retry.
+pub fn is_permanent_rejection(status: u16) -> bool {
+    (400..500).contains(&status) && !matches!(status, 408 | 409 | 425 | 429)
+}
+
 /// What Slack answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlackResponse {
@@ -123,8 +168,8 @@ pub struct SlackResponse {
     pub status: u16,
     /// The `Retry-After` header, if any.
     pub retry_after: Option<String>,
-    /// The start of the body, read only for statuses that are permanent rejections: Slack's
-    /// error code such as `channel_is_archived`.
+    /// The start of the body, as much as [`SlackRequest::body_wanted`]: a webhook's error code
+    /// such as `channel_is_archived`, or the Web API's JSON answer.
     pub body: Vec<u8>,
 }
 

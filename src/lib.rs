@@ -7,10 +7,13 @@
 
 /// The answers, the log line, and the one error type that owns every status.
 pub mod answer;
+/// App mode: a deployment's story as one Slack thread.
+pub mod app;
 /// Who may call: API key or Basic authentication.
 pub mod auth;
 /// Event → one fact, and what it derives: ARNs, environments, console links, times.
 pub mod aws;
+pub mod bot;
 pub mod classify;
 /// The Spin/WASI shell: the only module that touches spin-sdk and WASI.
 #[cfg(all(target_arch = "wasm32", feature = "component"))]
@@ -20,6 +23,7 @@ pub mod config;
 pub mod console;
 /// Slack: the Block Kit message, the webhook URL and routes, and what Slack's answer means.
 pub mod delivery;
+pub mod endpoint;
 pub mod environment;
 pub mod error;
 /// The EventBridge envelope and ECS details (serde).
@@ -42,7 +46,8 @@ pub mod state;
 /// The story: what to tell, from the fact and what the store remembers.
 pub mod story;
 pub mod time;
-pub mod webhook;
+/// Slack's Web API: the calls app mode makes and what their answers mean.
+pub mod web_api;
 
 pub use answer::{Handled, LogLine};
 pub use pipeline::{MAX_BODY_BYTES, after_answer, handle};

@@ -9,10 +9,9 @@ use std::time::Duration;
 
 use crate::answer::Handled;
 use crate::host::{
-    ConfigStoreError, Host, KeyValue, RequestHead, SlackResponse, StoreError, Timeouts,
-    TransportFailure,
+    ConfigStoreError, Host, KeyValue, RequestHead, SlackRequest, SlackResponse, StoreError,
+    Timeouts, TransportFailure,
 };
-use crate::webhook::WebhookUrl;
 
 /// One request the pipeline sent to Slack.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,10 +22,24 @@ pub struct Post {
     pub authority: String,
     /// Path and query.
     pub path_and_query: String,
+    /// The `Content-Type` header.
+    pub content_type: &'static str,
+    /// The `Authorization` header, if any (the Web API's bearer token).
+    pub authorization: Option<String>,
     /// The JSON payload.
     pub payload: Vec<u8>,
     /// The timeouts it was sent with.
     pub timeouts: Timeouts,
+    /// What it was answered.
+    pub answer: Result<SlackResponse, TransportFailure>,
+}
+
+impl Post {
+    /// The Web API method called (`chat.postMessage`), if it was a call.
+    pub fn method(&self) -> Option<&str> {
+        self.authorization.as_ref()?;
+        self.path_and_query.rsplit('/').next()
+    }
 }
 
 /// Where the in-memory clock starts: 2026-11-27T00:00:00Z.
@@ -39,8 +52,11 @@ pub struct MemoryHost {
     pub settings: Option<Vec<(String, String)>>,
     /// The request body; `None` makes reading it fail.
     pub body: Option<Vec<u8>>,
-    /// What Slack answers.
+    /// What a Slack webhook answers.
     pub slack: Result<SlackResponse, TransportFailure>,
+    /// What the Web API answers instead of `ok` with a new `ts`: for each entry, the next call
+    /// of that method (`chat.update`) gets that answer, once.
+    pub web_api: Vec<(&'static str, Result<SlackResponse, TransportFailure>)>,
     /// What was sent to Slack.
     pub posts: Vec<Post>,
     /// The wall clock, in seconds since the Unix epoch.
@@ -53,6 +69,8 @@ pub struct MemoryHost {
     pub elapsed: Duration,
     /// The waits the pipeline asked for.
     pub sleeps: Vec<Duration>,
+    /// How long each post to Slack takes (added to `elapsed`).
+    pub slack_latency: Duration,
     /// The last random number handed out (each is one more).
     pub random: u64,
 }
@@ -100,12 +118,14 @@ impl MemoryHost {
                 retry_after: None,
                 body: b"ok".to_vec(),
             }),
+            web_api: Vec::new(),
             posts: Vec::new(),
             now: START_OF_TIME,
             store: Some(MemoryStore::default()),
             config_reads: 0,
             elapsed: Duration::ZERO,
             sleeps: Vec::new(),
+            slack_latency: Duration::ZERO,
             random: 0,
         }
     }
@@ -145,18 +165,31 @@ impl Host for MemoryHost {
 
     fn post(
         &mut self,
-        webhook: &WebhookUrl,
-        payload: &[u8],
+        request: &SlackRequest,
         timeouts: Timeouts,
     ) -> Result<SlackResponse, TransportFailure> {
-        self.posts.push(Post {
-            scheme: if webhook.is_https() { "https" } else { "http" },
-            authority: webhook.authority().to_owned(),
-            path_and_query: webhook.path_and_query().to_owned(),
-            payload: payload.to_vec(),
+        let url = request.url;
+        let mut post = Post {
+            scheme: if url.is_https() { "https" } else { "http" },
+            authority: url.authority().to_owned(),
+            path_and_query: url.path_and_query().to_owned(),
+            content_type: request.content_type(),
+            authorization: request.token.map(|token| token.bearer()),
+            payload: request.payload.to_vec(),
             timeouts,
-        });
-        self.slack.clone()
+            answer: Err(TransportFailure::Unreachable("unanswered")),
+        };
+        post.answer = match post.method() {
+            None => self.slack.clone(),
+            Some(method) => match self.web_api.iter().position(|(m, _)| *m == method) {
+                Some(at) => self.web_api.remove(at).1,
+                None => Ok(self.web_api_ok(&post.payload)),
+            },
+        };
+        let answer = post.answer.clone();
+        self.posts.push(post);
+        self.elapsed += self.slack_latency;
+        answer
     }
 
     fn now(&mut self) -> u64 {
@@ -179,6 +212,22 @@ impl Host for MemoryHost {
 }
 
 impl MemoryHost {
+    /// The Web API's `ok`: the message's channel and a `ts` that no other call of this host,
+    /// nor of one a second apart, hands out.
+    fn web_api_ok(&self, payload: &[u8]) -> SlackResponse {
+        let call: serde_json::Value = serde_json::from_slice(payload).unwrap_or_default();
+        let ts = call["ts"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("{}.{:06}", self.now, self.posts.len() + 1));
+        let answer = serde_json::json!({"ok": true, "channel": call["channel"], "ts": ts});
+        SlackResponse {
+            status: 200,
+            retry_after: None,
+            body: answer.to_string().into_bytes(),
+        }
+    }
+
     fn store(&mut self) -> Result<std::cell::RefMut<'_, StoreData>, StoreError> {
         self.store
             .as_ref()

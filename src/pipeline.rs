@@ -2,11 +2,10 @@
 //! classify it, claim it, decide the story's message, post it, answer; and what waits until
 //! the answer has left.
 
-use std::time::Duration;
-
 use crate::answer::{
     Handled, LogLine, MAX_ECHO_CHARS, Outcome, answer_outcome, capped, error_reply,
 };
+use crate::app;
 use crate::auth::AuthPolicy;
 use crate::classify::{self, Fact};
 use crate::config::{AlertConfig, Delivery};
@@ -14,11 +13,12 @@ use crate::delivery;
 use crate::error::Error;
 use crate::event;
 use crate::health;
-use crate::host::{Host, RequestHead, StoreError};
-use crate::settings::{ALERT_KEYS, API_KEY_KEYS, OTHER_AUTH_KEYS, Settings};
-use crate::slack;
+use crate::host::{Host, RequestHead, SlackRequest, StoreError};
+use crate::routing::Route;
+use crate::settings::{ALERT_KEYS, API_KEY_KEYS, APP_KEYS, OTHER_AUTH_KEYS, Settings};
+use crate::slack::{self, Address, Look};
 use crate::state::claim::{self, Claim};
-use crate::state::{self, prune};
+use crate::state::{self, keys, prune};
 use crate::story;
 
 /// The largest request body accepted; EventBridge events are at most 256 KB.
@@ -101,6 +101,9 @@ fn process_event(
     }
     // An ECS event: now the rest of the configuration, every key of it checked.
     settings.fetch(&ALERT_KEYS, |key| host.config(key))?;
+    if settings.may_use_app() {
+        settings.fetch(&APP_KEYS, |key| host.config(key))?;
+    }
     let config = AlertConfig::parse(&settings)?;
     let event_id = event.id.clone();
     let now = host.now();
@@ -118,6 +121,17 @@ fn process_event(
         // Recorded whatever `notify` says, also in dry run: a failure alert reads it.
         Fact::StoppedTask(task) => {
             state::record_task(host, task, now).map_err(|StoreError| Error::StoreUnavailable)?;
+            // App mode: a cause the thread's parent does not show yet is drawn into it.
+            if let Delivery::Slack(routes) = &config.delivery
+                && let Some(app) = &routes.app
+            {
+                let context = app::Context {
+                    app,
+                    config: &config,
+                    now,
+                };
+                app::after_task(host, task, &context, log);
+            }
             return Ok(Outcome::Recorded);
         }
         _ => {}
@@ -128,10 +142,11 @@ fn process_event(
     let mut store_failed = false;
     // Whether this delivery wrote a claim that is still its own, or may be.
     let mut claimed = false;
+    let claim_key = keys::sent(&event_id);
     if matches!(config.delivery, Delivery::Slack(_))
         && story::may_post(&fact, config.notify, host, now)
     {
-        match take_claim(host, &event_id, now, &mut claimed) {
+        match claim::take(host, &claim_key, now, &mut claimed) {
             Ok(Claim::Ours) => {}
             Ok(Claim::Delivered) => return Ok(Outcome::Duplicate),
             Ok(Claim::InFlight) => return Err(Error::InFlight),
@@ -139,39 +154,28 @@ fn process_event(
             Err(StoreError) => store_failed = true,
         }
     }
-    let outcome = decide_and_deliver(host, &fact, &config, &event_id, now, log, &mut store_failed);
+    let event = Event {
+        body: &body,
+        claim: &claim_key,
+        now,
+    };
+    let outcome = decide_and_deliver(host, &fact, &config, &event, log, &mut store_failed);
     // Whatever kept the event from Slack, a retry must be free to post it at once.
     if claimed && !matches!(outcome, Ok(Outcome::Delivered { .. })) {
-        store_failed |= claim::release(host, &event_id).is_err();
+        store_failed |= claim::release(host, &claim_key).is_err();
     }
     log.store = store_failed.then_some("unavailable");
     outcome
 }
 
-/// How long a claim waits before it reads itself back: longer than the time between another
-/// delivery's read and write of the same key, so that of two overlapping deliveries, the one
-/// that wrote first sees the other's claim.
-const CLAIM_SETTLE: Duration = Duration::from_millis(15);
-
-/// Takes the event's claim: writes a token, waits [`CLAIM_SETTLE`], and reads it back.
-/// `wrote` says whether the claim written is, or may still be, this delivery's: then a
-/// delivery that does not end delivered releases it (also when the read-back failed).
-fn take_claim(
-    host: &mut impl Host,
-    event_id: &str,
+/// The event being delivered, as delivery needs it.
+struct Event<'e> {
+    /// Its body (app mode keeps it with a thread's parent).
+    body: &'e [u8],
+    /// Its claim key, marked delivered once Slack took the message.
+    claim: &'e str,
+    /// The request's time.
     now: u64,
-    wrote: &mut bool,
-) -> Result<Claim, StoreError> {
-    let token = host.random();
-    if let Some(settled) = claim::begin(host, event_id, token, now)? {
-        return Ok(settled);
-    }
-    *wrote = true;
-    host.sleep(CLAIM_SETTLE);
-    let claim = claim::confirm(host, event_id, token, now)?;
-    // Another delivery's claim replaced ours: it is theirs to release.
-    *wrote = claim == Claim::Ours;
-    Ok(claim)
 }
 
 /// Decides the story's message for `fact` and posts it; notes in `store_failed` whether the
@@ -180,11 +184,11 @@ fn decide_and_deliver(
     host: &mut impl Host,
     fact: &Fact,
     config: &AlertConfig,
-    event_id: &str,
-    now: u64,
+    event: &Event,
     log: &mut LogLine,
     store_failed: &mut bool,
 ) -> Result<Outcome, Error> {
+    let now = event.now;
     let decision = story::decide(fact, host, config.notify, now);
     *store_failed |= decision.store_failed;
     let message = match decision.message {
@@ -195,28 +199,53 @@ fn decide_and_deliver(
     log.cluster.clone_from(&service.cluster);
     log.service = Some(service.name.clone());
     log.environment = Some(service.environment.to_owned());
-    // Alerts page someone; notices and recoveries carry no mention.
-    let mention = message
-        .is_alert()
-        .then(|| config.mentions.for_environment(service.environment))
-        .flatten();
-    let payload = slack::render(&message, mention, &config.log_groups);
-    let outcome = match &config.delivery {
+    let look = Look {
+        mention: app::mention(config, &message),
+        log_groups: &config.log_groups,
+        status: None,
+    };
+    let routes = match &config.delivery {
         // Our own JSON, so it always reads back.
-        Delivery::DryRun => Outcome::DryRun { payload },
-        Delivery::Slack(routes) => {
-            let webhook = routes
-                .webhook_for(service.environment)
-                .ok_or_else(|| Error::NoWebhook(service.environment.to_owned()))?;
+        Delivery::DryRun => {
+            let payload = slack::render(&message, &look, &Address::default());
+            return Ok(Outcome::DryRun { payload });
+        }
+        Delivery::Slack(routes) => routes,
+    };
+    let route = routes
+        .route_for(service.environment)
+        .ok_or_else(|| Error::NoRoute(service.environment.to_owned()))?;
+    let (slack_status, thread) = match route {
+        Route::Webhook(webhook) => {
+            let payload = slack::render(&message, &look, &Address::default());
             // Slack gets what is left of the answer deadline, less the time to answer.
             let timeouts = delivery::slack_share(host.elapsed()).ok_or(Error::OutOfTime)?;
-            let answer = host.post(webhook, payload.get().as_bytes(), timeouts);
+            let request = SlackRequest {
+                url: webhook,
+                token: None,
+                payload: payload.get().as_bytes(),
+            };
+            let answer = host.post(&request, timeouts);
             log.slack_status = answer.as_ref().ok().map(|r| r.status);
             let slack_status = delivery::outcome(answer, host.now())?;
             // Only once Slack took it: a retry after a failed post must still post.
-            *store_failed |= claim::mark_delivered(host, event_id, now).is_err();
-            Outcome::Delivered { slack_status }
+            *store_failed |= claim::mark_delivered(host, event.claim, now).is_err();
+            (slack_status, None)
+        }
+        Route::App { channel, app } => {
+            let delivery = app::Delivery {
+                context: app::Context { app, config, now },
+                channel,
+                event: event.body,
+                claim: event.claim,
+            };
+            let placed = app::deliver(host, &message, &delivery, log, store_failed)?;
+            log.thread = Some(placed.name());
+            (200, Some(placed.name()))
         }
     };
-    Ok(outcome)
+    Ok(Outcome::Delivered {
+        slack_status,
+        thread,
+    })
 }

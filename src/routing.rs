@@ -1,39 +1,90 @@
-//! Routing and urgency: which incoming webhook (so which channel) an environment's messages go
-//! to, and whom an alert in that environment mentions. Both settings are `ENV=VALUE` pairs
-//! separated by `;`, with the environment names the environment rules produce.
+//! Routing and urgency: where an environment's messages go (an incoming webhook, or a channel
+//! through the Slack app's bot token), and whom an alert in that environment mentions. Both
+//! settings are `ENV=VALUE` pairs separated by `;`, with the environment names the environment
+//! rules produce.
 
+use crate::bot::{BotToken, ChannelId};
+use crate::endpoint::Endpoint;
 use crate::environment::environment_name;
-use crate::webhook::WebhookUrl;
 
-/// Webhooks by environment, and the default for the others.
+/// Where one environment's messages go, as configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// An incoming webhook (bound to its channel).
+    Webhook(Endpoint),
+    /// A channel, through the app's bot token.
+    Channel(ChannelId),
+}
+
+/// The Slack app: its bot token and where its Web API is.
+#[derive(Debug)]
+pub struct App {
+    /// `slack_bot_token`.
+    pub token: BotToken,
+    /// `slack_api_url`: `https://slack.com/api` unless set.
+    pub api: Endpoint,
+}
+
+/// How one message reaches Slack.
+#[derive(Debug, Clone, Copy)]
+pub enum Route<'a> {
+    /// POST to an incoming webhook.
+    Webhook(&'a Endpoint),
+    /// Call the Web API as the app, in `channel`.
+    App {
+        /// The channel.
+        channel: &'a ChannelId,
+        /// The app.
+        app: &'a App,
+    },
+}
+
+/// Where messages go, by environment, and the default for the others.
 #[derive(Debug, Default)]
 pub struct Routes {
-    /// `slack_webhook_url`: for environments without a route of their own.
-    pub default: Option<WebhookUrl>,
-    /// `slack_routes`: one webhook per environment.
-    pub by_environment: Vec<(String, WebhookUrl)>,
+    /// For environments without a route of their own: `slack_channel` with the bot token,
+    /// else `slack_webhook_url`.
+    pub default: Option<Target>,
+    /// `slack_routes`: a webhook or a channel per environment.
+    pub by_environment: Vec<(String, Target)>,
+    /// The Slack app, when a bot token is set.
+    pub app: Option<App>,
 }
 
 impl Routes {
-    /// Parses `slack_routes`: `ENV=WEBHOOK_URL;...`. Errors name the environment, never the URL.
-    pub fn parse_routes(text: &str) -> Result<Vec<(String, WebhookUrl)>, String> {
+    /// Parses `slack_routes`: `ENV=WEBHOOK_URL_OR_CHANNEL_ID;...`. Errors name the
+    /// environment, never the URL.
+    pub fn parse_routes(text: &str) -> Result<Vec<(String, Target)>, String> {
         pairs(text)?
             .into_iter()
-            .map(|(environment, url)| {
-                WebhookUrl::parse(url)
-                    .map(|url| (environment.clone(), url))
-                    .map_err(|reason| format!("the webhook of `{environment}`: {reason}"))
+            .map(|(environment, value)| {
+                let target = if ChannelId::looks_like(value) {
+                    ChannelId::parse(value).map(Target::Channel)
+                } else {
+                    Endpoint::parse(value)
+                        .map(Target::Webhook)
+                        .map_err(str::to_owned)
+                };
+                target
+                    .map(|target| (environment.clone(), target))
+                    .map_err(|reason| format!("the route of `{environment}`: {reason}"))
             })
             .collect()
     }
 
-    /// The webhook for messages about `environment`.
-    pub fn webhook_for(&self, environment: &str) -> Option<&WebhookUrl> {
-        self.by_environment
+    /// How messages about `environment` reach Slack: its own route, else the default. A
+    /// channel without the app (which configuration refuses) has no route.
+    pub fn route_for(&self, environment: &str) -> Option<Route<'_>> {
+        let target = self
+            .by_environment
             .iter()
             .find(|(name, _)| name == environment)
-            .map(|(_, url)| url)
-            .or(self.default.as_ref())
+            .map(|(_, target)| target)
+            .or(self.default.as_ref())?;
+        match target {
+            Target::Webhook(url) => Some(Route::Webhook(url)),
+            Target::Channel(channel) => self.app.as_ref().map(|app| Route::App { channel, app }),
+        }
     }
 
     /// The environments with a route of their own (names only: the URLs are secrets).
@@ -41,6 +92,20 @@ impl Routes {
         self.by_environment
             .iter()
             .map(|(name, _)| name.as_str())
+            .collect()
+    }
+
+    /// Each environment with a route of its own and its mode (`app` or `webhook`), then `*`
+    /// for the others when there is a default.
+    pub fn modes(&self) -> Vec<(&str, &'static str)> {
+        let mode = |target: &Target| match target {
+            Target::Webhook(_) => "webhook",
+            Target::Channel(_) => "app",
+        };
+        self.by_environment
+            .iter()
+            .map(|(name, target)| (name.as_str(), mode(target)))
+            .chain(self.default.as_ref().map(|target| ("*", mode(target))))
             .collect()
     }
 }
@@ -123,25 +188,68 @@ mod tests {
     const PROD: &str = "https://hooks.slack.com/services/T/PROD/SECRET1";
     const STAGING: &str = "https://hooks.slack.com/services/T/STG/SECRET2";
 
+    fn path(routes: &Routes, env: &str) -> String {
+        match routes.route_for(env) {
+            Some(Route::Webhook(url)) => url.path_and_query().to_owned(),
+            Some(Route::App { channel, .. }) => channel.as_str().to_owned(),
+            None => "none".to_owned(),
+        }
+    }
+
     #[test]
-    fn each_environment_has_its_webhook_and_the_rest_fall_back() {
+    fn each_environment_has_its_route_and_the_rest_fall_back() {
         let routes = Routes {
-            default: WebhookUrl::parse("https://hooks.slack.com/services/T/ALL/SECRET3").ok(),
+            default: Endpoint::parse("https://hooks.slack.com/services/T/ALL/SECRET3")
+                .ok()
+                .map(Target::Webhook),
             by_environment: Routes::parse_routes(&format!(
                 "production={PROD}; staging = {STAGING};"
             ))
             .unwrap(),
+            app: None,
         };
-        let path = |env: &str| routes.webhook_for(env).unwrap().path_and_query().to_owned();
-        assert_eq!(path("production"), "/services/T/PROD/SECRET1");
-        assert_eq!(path("staging"), "/services/T/STG/SECRET2");
-        assert_eq!(path("unknown"), "/services/T/ALL/SECRET3");
+        assert_eq!(path(&routes, "production"), "/services/T/PROD/SECRET1");
+        assert_eq!(path(&routes, "staging"), "/services/T/STG/SECRET2");
+        assert_eq!(path(&routes, "unknown"), "/services/T/ALL/SECRET3");
         assert_eq!(routes.environments(), ["production", "staging"]);
         let only_routes = Routes {
             default: None,
             by_environment: routes.by_environment,
+            app: None,
         };
-        assert!(only_routes.webhook_for("development").is_none());
+        assert_eq!(path(&only_routes, "development"), "none");
+    }
+
+    #[test]
+    fn channels_route_through_the_app_beside_webhooks() {
+        let app = App {
+            token: BotToken::parse("xoxb-1-SECRET").unwrap(),
+            api: Endpoint::parse("https://slack.com/api").unwrap(),
+        };
+        let routes = Routes {
+            default: Some(Target::Channel(ChannelId::parse("C0ALL").unwrap())),
+            by_environment: Routes::parse_routes(&format!("production=C0PROD;staging={STAGING}"))
+                .unwrap(),
+            app: Some(app),
+        };
+        assert_eq!(path(&routes, "production"), "C0PROD");
+        assert_eq!(path(&routes, "staging"), "/services/T/STG/SECRET2");
+        assert_eq!(path(&routes, "development"), "C0ALL");
+        assert_eq!(
+            routes.modes(),
+            [("production", "app"), ("staging", "webhook"), ("*", "app")]
+        );
+        // A channel without the app goes nowhere (configuration refuses it first).
+        let without_app = Routes {
+            app: None,
+            ..routes
+        };
+        assert_eq!(path(&without_app, "production"), "none");
+        let error = Routes::parse_routes("production=#alerts").unwrap_err();
+        assert!(
+            error.contains("`production`") && error.contains("channel ID"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -6,6 +6,12 @@ use crate::host::ConfigStoreError;
 
 /// Slack incoming-webhook URL (secret).
 pub const SLACK_WEBHOOK_URL: &str = "slack_webhook_url";
+/// The Slack app's bot token (secret): app mode, one thread per deployment.
+pub const SLACK_BOT_TOKEN: &str = "slack_bot_token";
+/// The channel ID app mode posts to, for environments without a route of their own.
+pub const SLACK_CHANNEL: &str = "slack_channel";
+/// Where the Slack Web API is (default `https://slack.com/api`).
+pub const SLACK_API_URL: &str = "slack_api_url";
 /// `true`: log the Slack payload instead of sending it.
 pub const DRY_RUN: &str = "dry_run";
 /// The EventBridge Connection's API key (secret).
@@ -24,7 +30,7 @@ pub const ENVIRONMENT_RULES: &str = "environment_rules";
 pub const ACCOUNT_ENVIRONMENTS: &str = "account_environments";
 /// The kinds of message that post (comma-separated), or `none`.
 pub const NOTIFY: &str = "notify";
-/// `ENV=WEBHOOK_URL;...`: a webhook (channel) per environment (secret).
+/// `ENV=WEBHOOK_URL_OR_CHANNEL_ID;...`: a webhook or a channel per environment (secret).
 pub const SLACK_ROUTES: &str = "slack_routes";
 /// `ENV=MENTION MENTION;...`: whom alerts mention, per environment.
 pub const MENTIONS: &str = "mentions";
@@ -32,8 +38,11 @@ pub const MENTIONS: &str = "mentions";
 pub const LOG_GROUPS: &str = "log_groups";
 
 /// Every key the component reads, in the order `/health` reports them.
-pub const KEYS: [&str; 13] = [
+pub const KEYS: [&str; 16] = [
     SLACK_WEBHOOK_URL,
+    SLACK_BOT_TOKEN,
+    SLACK_CHANNEL,
+    SLACK_API_URL,
     DRY_RUN,
     API_KEY,
     API_KEY_HEADER,
@@ -61,8 +70,9 @@ pub const OTHER_AUTH_KEYS: [&str; 3] = [
 ];
 
 /// The keys an ECS event needs once the caller is in: delivery, environments, what posts.
-pub const ALERT_KEYS: [&str; 8] = [
+pub const ALERT_KEYS: [&str; 9] = [
     SLACK_WEBHOOK_URL,
+    SLACK_CHANNEL,
     DRY_RUN,
     ENVIRONMENT_RULES,
     ACCOUNT_ENVIRONMENTS,
@@ -72,10 +82,15 @@ pub const ALERT_KEYS: [&str; 8] = [
     LOG_GROUPS,
 ];
 
+/// The keys of the Slack app, read only when a channel is configured (`slack_channel`, or
+/// `slack_routes`, whose values may be channels): webhook mode never pays for them.
+pub const APP_KEYS: [&str; 2] = [SLACK_BOT_TOKEN, SLACK_API_URL];
+
 /// The raw values of [`KEYS`] as the host served them, for the keys read so far; empty
 /// values count as unset. Each lookup costs the host a resolution through its variable
 /// providers, so a request reads only the keys its path needs ([`API_KEY_KEYS`], then
-/// [`OTHER_AUTH_KEYS`] unless the API key admitted the caller, then [`ALERT_KEYS`]);
+/// [`OTHER_AUTH_KEYS`] unless the API key admitted the caller, then [`ALERT_KEYS`], and
+/// [`APP_KEYS`] when a channel may be configured);
 /// `/health` reads them all.
 ///
 /// Deliberately not `Debug`: several values are secrets.
@@ -129,6 +144,11 @@ impl Settings {
             .and_then(|i| self.values[i].as_deref())
     }
 
+    /// Whether [`APP_KEYS`] are needed: a channel may be configured.
+    pub fn may_use_app(&self) -> bool {
+        self.get(SLACK_CHANNEL).is_some() || self.get(SLACK_ROUTES).is_some()
+    }
+
     /// Which keys are set: names and booleans only, safe to show anyone.
     pub fn presence(&self) -> impl Iterator<Item = (&'static str, bool)> + '_ {
         KEYS.iter()
@@ -167,7 +187,8 @@ mod tests {
 
     #[test]
     fn the_phases_read_every_key_once() {
-        let mut phases: Vec<&str> = [&API_KEY_KEYS[..], &OTHER_AUTH_KEYS, &ALERT_KEYS].concat();
+        let mut phases: Vec<&str> =
+            [&API_KEY_KEYS[..], &OTHER_AUTH_KEYS, &ALERT_KEYS, &APP_KEYS].concat();
         phases.sort_unstable();
         let mut all = KEYS.to_vec();
         all.sort_unstable();

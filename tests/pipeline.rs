@@ -86,7 +86,8 @@ fn health_tells_strangers_only_status_and_readiness() {
     assert_eq!(body["settings"]["slack_webhook_url"], true);
     assert_eq!(body["settings"]["api_key"], true);
     assert_eq!(body["settings"]["dry_run"], false);
-    assert_eq!(body["settings"].as_object().unwrap().len(), 13);
+    assert_eq!(body["settings"].as_object().unwrap().len(), 16);
+    assert_eq!(body["modes"], serde_json::json!({"*": "webhook"}));
     assert!(body.get("problem").is_none());
     assert_no_secrets(&handled);
 }
@@ -605,7 +606,7 @@ fn foreign_claim(store: &MemoryStore, at: u64) {
     let mut host = MemoryHost::new(&configured(), "");
     host.store = Some(store.clone());
     let key = format!("ecs-deploy-alerts/sent:{EVENT_ID}");
-    ecs_deploy_alerts::state::claim::begin(&mut host, EVENT_ID, 99, at).unwrap();
+    ecs_deploy_alerts::state::claim::begin(&mut host, &key, 99, at).unwrap();
     assert!(store.data().entries.contains_key(&key));
 }
 
@@ -884,8 +885,16 @@ fn each_path_reads_only_the_configuration_it_needs() {
         2
     );
     assert_eq!(reads("POST", "/", KEY, b"{not json".to_vec()), 2);
-    assert_eq!(reads("POST", "/", KEY, failure), 10);
-    assert_eq!(reads("GET", "/health", KEY, Vec::new()), 13);
+    assert_eq!(reads("POST", "/", KEY, failure.clone()), 11);
+    assert_eq!(reads("GET", "/health", KEY, Vec::new()), 16);
+    // The app's keys only when a channel may be configured.
+    let mut host = MemoryHost::new(&configured(), failure);
+    host.settings.as_mut().unwrap().extend([
+        ("slack_channel".to_owned(), "C0ALERTS".to_owned()),
+        ("slack_bot_token".to_owned(), "xoxb-1-SECRET".to_owned()),
+    ]);
+    host.handle("POST", "/", &[("x-api-key", KEY)]);
+    assert_eq!(host.config_reads, 13);
 }
 
 #[test]

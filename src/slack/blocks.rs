@@ -7,17 +7,32 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-/// The body of a webhook POST.
+/// The body of a webhook POST, or of a Web API call (which also says where).
 #[derive(Debug, Serialize)]
 pub struct Payload<'a> {
+    /// The channel (Web API).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<&'a str>,
+    /// The message to rewrite (`chat.update`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ts: Option<&'a str>,
+    /// The parent of the thread to reply in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread_ts: Option<&'a str>,
+    /// Whether the reply is also shown in the channel.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reply_broadcast: bool,
     /// The plain-text fallback, used for notifications.
     pub text: String,
     /// The message's blocks, in order.
     pub blocks: Vec<Block<'a>>,
-    /// Whether Slack may preview links in the message.
-    pub unfurl_links: bool,
-    /// Whether Slack may preview media in the message.
-    pub unfurl_media: bool,
+    /// Whether Slack may preview links in the message (not for a rewrite, which keeps the
+    /// message's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unfurl_links: Option<bool>,
+    /// Whether Slack may preview media in the message (likewise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unfurl_media: Option<bool>,
 }
 
 /// A layout block, tagged with its `type`.

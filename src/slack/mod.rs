@@ -17,6 +17,7 @@ mod blocks;
 mod draft;
 pub mod hints;
 mod mrkdwn;
+mod status;
 #[cfg(test)]
 mod tests;
 mod why;
@@ -32,6 +33,7 @@ use serde_json::value::RawValue;
 
 use crate::logs::LogGroups;
 use crate::story::Message;
+use crate::story::thread::Status;
 
 /// Block Kit limits, in characters.
 pub mod limits {
@@ -47,18 +49,71 @@ pub mod limits {
     pub const FALLBACK: usize = 1000;
 }
 
-/// Renders a message as the JSON body of a webhook POST; `mention` (validated Slack mention
-/// syntax from the configuration) leads the fallback text and the first section; `log_groups`
-/// says where each task definition family logs, for the causes' log links.
-pub fn render(message: &Message, mention: Option<&str>, log_groups: &LogGroups) -> Box<RawValue> {
-    let payload = payload(draft::draft(message), mention, log_groups);
+/// How a message is drawn, beyond what its story says.
+#[derive(Debug, Clone, Copy)]
+pub struct Look<'a> {
+    /// Validated Slack mention syntax from the configuration: it leads the fallback text and
+    /// the first section.
+    pub mention: Option<&'a str>,
+    /// Where each task definition family logs, for the causes' log links.
+    pub log_groups: &'a LogGroups,
+    /// Where the story stands now, for a thread's parent drawn again: its header and a
+    /// status line say so, unless the message itself already does.
+    pub status: Option<&'a Status>,
+}
+
+impl<'a> Look<'a> {
+    /// A message drawn as its story tells it, with `mention` and log links from `log_groups`.
+    pub fn new(mention: Option<&'a str>, log_groups: &'a LogGroups) -> Self {
+        Self {
+            mention,
+            log_groups,
+            status: None,
+        }
+    }
+}
+
+/// Where a Web API call puts the message; all empty for a webhook, which is bound to its
+/// channel.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Address<'a> {
+    /// The channel.
+    pub channel: Option<&'a str>,
+    /// The message to rewrite (`chat.update`).
+    pub ts: Option<&'a str>,
+    /// The parent of the thread to reply in.
+    pub thread_ts: Option<&'a str>,
+    /// Whether the reply is also shown in the channel.
+    pub reply_broadcast: bool,
+}
+
+/// Renders a message as the JSON body of a webhook POST, or of the Web API call `address`
+/// describes.
+pub fn render(message: &Message, look: &Look, address: &Address) -> Box<RawValue> {
+    let status = look
+        .status
+        .filter(|status| message.status().as_ref() != Some(*status));
+    let mut payload = payload(draft::draft(message), look.mention, look.log_groups, status);
+    payload.channel = address.channel;
+    payload.ts = address.ts;
+    payload.thread_ts = address.thread_ts;
+    payload.reply_broadcast = address.reply_broadcast;
+    if address.ts.is_some() {
+        // A rewrite keeps the message's previews setting.
+        (payload.unfurl_links, payload.unfurl_media) = (None, None);
+    }
     // Strings, bools and sequences only: serde_json cannot fail on them. As raw JSON, a dry
     // run's answer and log line carry it without reading it again.
     serde_json::value::to_raw_value(&payload).expect("a Block Kit payload always serializes")
 }
 
-/// The message's blocks: header, summary, facts, reason, Why, console button, event.
-fn payload<'a>(draft: Draft<'a>, mention: Option<&'a str>, log_groups: &LogGroups) -> Payload<'a> {
+/// The message's blocks: header, status, summary, facts, reason, Why, console button, event.
+fn payload<'a>(
+    draft: Draft<'a>,
+    mention: Option<&'a str>,
+    log_groups: &LogGroups,
+    status: Option<&Status>,
+) -> Payload<'a> {
     let Draft {
         service,
         icon,
@@ -76,10 +131,17 @@ fn payload<'a>(draft: Draft<'a>, mention: Option<&'a str>, log_groups: &LogGroup
         Some(mention) => prefixed(mention, " ", &fallback),
         None => fallback,
     };
-    let mut blocks = Vec::with_capacity(7);
+    let mut blocks = Vec::with_capacity(8);
+    let (icon, title) = match status {
+        Some(status) => (status::icon(status), status::titled(&title, status)),
+        None => (icon, title),
+    };
     blocks.push(Block::Header {
         text: Text::plain(header(icon, &title, &service.name), true),
     });
+    if let Some(status) = status {
+        blocks.push(Block::section(Text::mrkdwn(status::line(status))));
+    }
     // The mention goes first into the first section after the header.
     let mut mention = mention;
     if let Some(summary) = summary {
@@ -143,11 +205,15 @@ fn payload<'a>(draft: Draft<'a>, mention: Option<&'a str>, log_groups: &LogGroup
         elements: vec![Text::mrkdwn(context)],
     });
     Payload {
+        channel: None,
+        ts: None,
+        thread_ts: None,
+        reply_broadcast: false,
         text,
         blocks,
         // No link previews: a URL in event text must not pull one in.
-        unfurl_links: false,
-        unfurl_media: false,
+        unfurl_links: Some(false),
+        unfurl_media: Some(false),
     }
 }
 

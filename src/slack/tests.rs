@@ -47,8 +47,15 @@ fn the_fallback_text_stays_within_its_limit_for_the_longest_values() {
         },
         Message::DeploymentStarted(&deployment),
     ] {
-        let payload: serde_json::Value =
-            serde_json::from_str(render(&message, None, &LogGroups::default()).get()).unwrap();
+        let payload: serde_json::Value = serde_json::from_str(
+            render(
+                &message,
+                &Look::new(None, &LogGroups::default()),
+                &Address::default(),
+            )
+            .get(),
+        )
+        .unwrap();
         let text = payload["text"].as_str().unwrap();
         assert!(text.chars().count() <= limits::FALLBACK, "{}", text.len());
         let header = payload["blocks"][0]["text"]["text"].as_str().unwrap();
@@ -148,9 +155,15 @@ fn every_header_stays_within_its_limit_for_the_longest_names() {
             }
             messages.extend(actions.iter().map(Message::ServiceAction));
             for message in &messages {
-                let payload: serde_json::Value =
-                    serde_json::from_str(render(message, None, &LogGroups::default()).get())
-                        .unwrap();
+                let payload: serde_json::Value = serde_json::from_str(
+                    render(
+                        message,
+                        &Look::new(None, &LogGroups::default()),
+                        &Address::default(),
+                    )
+                    .get(),
+                )
+                .unwrap();
                 let header = payload["blocks"][0]["text"]["text"].as_str().unwrap();
                 let count = header.chars().count();
                 if count > limits::HEADER {
@@ -198,8 +211,8 @@ fn an_unknown_action_name_cannot_ping_or_link() {
     };
     let rendered = render(
         &Message::ServiceAction(&action),
-        None,
-        &LogGroups::default(),
+        &Look::new(None, &LogGroups::default()),
+        &Address::default(),
     );
     let payload: serde_json::Value = serde_json::from_str(rendered.get()).unwrap();
     let fallback = payload["text"].as_str().unwrap();

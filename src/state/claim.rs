@@ -1,5 +1,7 @@
-//! One delivery at a time per event: the claim a delivery takes on the event's key before it
-//! posts, which becomes the event's delivered mark once Slack accepts the message.
+//! One delivery at a time: the claim a delivery takes on a key before it posts, which becomes
+//! the delivered mark once Slack accepts the message. An event's key ([`super::keys::sent`]) keeps an
+//! event from posting twice; a deployment's parent key ([`super::keys::parent`]) keeps its thread
+//! from starting twice.
 //!
 //! Built from `get`, `set` and `delete` alone (the hosts serve no `wasi:keyvalue/atomics`): a
 //! delivery reads the key; unless the event is delivered or freshly claimed by another, it
@@ -7,9 +9,12 @@
 //! ([`confirm`]). Of deliveries that both read "unclaimed", the one that wrote last finds its
 //! token. The README says what this guarantees and what it does not.
 
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 
-use super::{KeyValue, StoreError, keys, read_dated, write};
+use super::{KeyValue, StoreError, read_dated, write};
+use crate::host::Host;
 
 /// How long a claim holds its event: a delivery answers within
 /// [`crate::delivery::ANSWER_DEADLINE`], so a claim older than this belongs to an instance that
@@ -37,35 +42,60 @@ enum Mark {
     Delivered,
 }
 
-/// The first half of taking an event's claim: `Some` when it is settled without one (the event
-/// is delivered, or another delivery's fresh claim holds it), else `None` once a claim
-/// carrying `token` is written. Then wait a moment and [`confirm`].
+/// How long a claim waits before it reads itself back: longer than the time between another
+/// delivery's read and write of the same key, so that of two overlapping deliveries, the one
+/// that wrote first sees the other's claim.
+pub const SETTLE: Duration = Duration::from_millis(15);
+
+/// Takes the claim on `key`: writes a token, waits [`SETTLE`], and reads it back. `wrote`
+/// says whether the claim written is, or may still be, this delivery's: then a delivery that
+/// does not end delivered releases it (also when the read-back failed).
+pub fn take(
+    host: &mut impl Host,
+    key: &str,
+    now: u64,
+    wrote: &mut bool,
+) -> Result<Claim, StoreError> {
+    let token = host.random();
+    if let Some(settled) = begin(host, key, token, now)? {
+        return Ok(settled);
+    }
+    *wrote = true;
+    host.sleep(SETTLE);
+    let claim = confirm(host, key, token, now)?;
+    // Another delivery's claim replaced ours: it is theirs to release.
+    *wrote = claim == Claim::Ours;
+    Ok(claim)
+}
+
+/// The first half of taking the claim on `key`: `Some` when it is settled without one (it is
+/// delivered, or another delivery's fresh claim holds it), else `None` once a claim carrying
+/// `token` is written. Then wait a moment and [`confirm`].
 pub fn begin(
     kv: &mut impl KeyValue,
-    event_id: &str,
+    key: &str,
     token: u64,
     now: u64,
 ) -> Result<Option<Claim>, StoreError> {
-    let key = keys::sent(event_id);
-    match read(kv, &key, now)? {
+    match read(kv, key, now)? {
         Some((_, Mark::Delivered)) => return Ok(Some(Claim::Delivered)),
         Some((at, Mark::Claimed(_))) if now.saturating_sub(at) <= STALE_SECS => {
             return Ok(Some(Claim::InFlight));
         }
         _ => {}
     }
-    write(kv, &key, &Mark::Claimed(token), now)?;
+    write(kv, key, &Mark::Claimed(token), now)?;
     Ok(None)
 }
 
 /// The second half: whether the claim [`begin`] wrote is still this delivery's.
 pub fn confirm(
     kv: &mut impl KeyValue,
-    event_id: &str,
+    key: &str,
     token: u64,
     now: u64,
 ) -> Result<Claim, StoreError> {
-    Ok(match read(kv, &keys::sent(event_id), now)? {
+    Ok(match read(kv, key, now)? {
         Some((_, Mark::Claimed(held))) if held == token => Claim::Ours,
         Some((_, Mark::Delivered)) => Claim::Delivered,
         // Another delivery's claim, or none (deleted by a delivery that failed): another
@@ -74,15 +104,15 @@ pub fn confirm(
     })
 }
 
-/// Gives an event's claim up, so that a retry can post at once (the post failed, or there
+/// Gives the claim on `key` up, so that a retry can post at once (the post failed, or there
 /// was nothing to post).
-pub fn release(kv: &mut impl KeyValue, event_id: &str) -> Result<(), StoreError> {
-    kv.delete(&keys::sent(event_id))
+pub fn release(kv: &mut impl KeyValue, key: &str) -> Result<(), StoreError> {
+    kv.delete(key)
 }
 
-/// Remembers that Slack accepted the message of event `event_id`: its claim becomes the mark.
-pub fn mark_delivered(kv: &mut impl KeyValue, event_id: &str, now: u64) -> Result<(), StoreError> {
-    write(kv, &keys::sent(event_id), &Mark::Delivered, now)
+/// Remembers that Slack accepted the message claimed by `key`: the claim becomes the mark.
+pub fn mark_delivered(kv: &mut impl KeyValue, key: &str, now: u64) -> Result<(), StoreError> {
+    write(kv, key, &Mark::Delivered, now)
 }
 
 fn read(kv: &mut impl KeyValue, key: &str, now: u64) -> Result<Option<(u64, Mark)>, StoreError> {
@@ -94,20 +124,20 @@ mod tests {
     use super::super::tests::{NOW, Store};
     use super::*;
 
-    fn was_delivered(kv: &mut Store, event_id: &str, now: u64) -> bool {
-        matches!(
-            read(kv, &keys::sent(event_id), now),
-            Ok(Some((_, Mark::Delivered)))
-        )
+    /// The key the tests claim: an event's.
+    const E1: &str = "ecs-deploy-alerts/sent:e1";
+
+    fn was_delivered(kv: &mut Store, key: &str, now: u64) -> bool {
+        matches!(read(kv, key, now), Ok(Some((_, Mark::Delivered))))
     }
 
     /// Takes a claim as the pipeline does, with `between` run where the pipeline waits.
     fn claim(kv: &mut Store, token: u64, now: u64, between: impl FnOnce(&mut Store)) -> Claim {
-        match begin(kv, "e1", token, now).unwrap() {
+        match begin(kv, E1, token, now).unwrap() {
             Some(settled) => settled,
             None => {
                 between(kv);
-                confirm(kv, "e1", token, now).unwrap()
+                confirm(kv, E1, token, now).unwrap()
             }
         }
     }
@@ -115,17 +145,17 @@ mod tests {
     #[test]
     fn of_two_overlapping_claims_one_wins() {
         let mut kv = Store::default();
-        assert_eq!(begin(&mut kv, "e1", 1, NOW).unwrap(), None);
-        assert_eq!(begin(&mut kv, "e1", 2, NOW).unwrap(), Some(Claim::InFlight));
+        assert_eq!(begin(&mut kv, E1, 1, NOW).unwrap(), None);
+        assert_eq!(begin(&mut kv, E1, 2, NOW).unwrap(), Some(Claim::InFlight));
         // Both read "unclaimed" before either wrote: the later writer finds its token.
         let mut kv = Store::default();
-        let first = begin(&mut kv, "e1", 1, NOW).unwrap();
+        let first = begin(&mut kv, E1, 1, NOW).unwrap();
         let mut other = Store::default();
-        let second = begin(&mut other, "e1", 2, NOW).unwrap();
+        let second = begin(&mut other, E1, 2, NOW).unwrap();
         assert_eq!((first, second), (None, None));
         kv.map.extend(other.map); // the second write lands after the first
-        assert_eq!(confirm(&mut kv, "e1", 1, NOW).unwrap(), Claim::InFlight);
-        assert_eq!(confirm(&mut kv, "e1", 2, NOW).unwrap(), Claim::Ours);
+        assert_eq!(confirm(&mut kv, E1, 1, NOW).unwrap(), Claim::InFlight);
+        assert_eq!(confirm(&mut kv, E1, 2, NOW).unwrap(), Claim::Ours);
         // A claim that arrives while another waits finds it in flight.
         let mut kv = Store::default();
         let ours = claim(&mut kv, 1, NOW, |kv| {
@@ -138,17 +168,17 @@ mod tests {
     fn a_claim_ends_delivered_released_or_stale() {
         let mut kv = Store::default();
         assert_eq!(claim(&mut kv, 1, NOW, |_| {}), Claim::Ours);
-        mark_delivered(&mut kv, "e1", NOW).unwrap();
+        mark_delivered(&mut kv, E1, NOW).unwrap();
         assert_eq!(claim(&mut kv, 2, NOW + 1, |_| {}), Claim::Delivered);
-        assert!(was_delivered(&mut kv, "e1", NOW));
+        assert!(was_delivered(&mut kv, E1, NOW));
         // Delivered while we waited.
         let mut kv = Store::default();
-        let late = claim(&mut kv, 1, NOW, |kv| mark_delivered(kv, "e1", NOW).unwrap());
+        let late = claim(&mut kv, 1, NOW, |kv| mark_delivered(kv, E1, NOW).unwrap());
         assert_eq!(late, Claim::Delivered);
         // Released after a failed post: the next delivery claims at once.
         let mut kv = Store::default();
         assert_eq!(claim(&mut kv, 1, NOW, |_| {}), Claim::Ours);
-        release(&mut kv, "e1").unwrap();
+        release(&mut kv, E1).unwrap();
         assert!(kv.map.is_empty());
         assert_eq!(claim(&mut kv, 2, NOW, |_| {}), Claim::Ours);
         // Left by a stopped instance: it blocks for STALE_SECS, then is taken over.
@@ -156,7 +186,7 @@ mod tests {
         assert_eq!(claim(&mut kv, 3, fresh, |_| {}), Claim::InFlight);
         assert_eq!(claim(&mut kv, 3, fresh + 1, |_| {}), Claim::Ours);
         // The mark outlives the claim: a redelivery a day later is still a duplicate.
-        mark_delivered(&mut kv, "e1", fresh + 1).unwrap();
+        mark_delivered(&mut kv, E1, fresh + 1).unwrap();
         assert_eq!(claim(&mut kv, 4, fresh + 86_400, |_| {}), Claim::Delivered);
         // ... but not two days later.
         assert_eq!(claim(&mut kv, 5, fresh + 49 * 3600, |_| {}), Claim::Ours);

@@ -17,6 +17,13 @@ const ROLLBACK: &str = "ecs-deploy-alerts/rollback:";
 /// A failed deployment a rollback has named: it is not remembered as the service's failure
 /// again (a retried or late failure event).
 const NAMED: &str = "ecs-deploy-alerts/named:";
+/// A deployment's Slack thread (app mode), or a link to the thread of the deployment its
+/// story belongs to.
+const THREAD: &str = "ecs-deploy-alerts/thread:";
+/// The claim of the delivery that starts a deployment's thread.
+const PARENT: &str = "ecs-deploy-alerts/parent:";
+/// The deployment whose thread a service's story is told in, until its outcome.
+const SERVICE_THREAD: &str = "ecs-deploy-alerts/service-thread:";
 /// A deployment with recorded tasks.
 const DEPLOYMENT: &str = "ecs-deploy-alerts/deployment:";
 /// Where the last prune stopped reading.
@@ -50,6 +57,21 @@ pub fn failure(service: &str) -> String {
 /// The mark of a failed deployment a rollback has named.
 pub fn named(deployment: &str) -> String {
     format!("{NAMED}{}", part(deployment))
+}
+
+/// A deployment's thread, or the link to the thread it belongs to.
+pub fn thread(deployment: &str) -> String {
+    format!("{THREAD}{}", part(deployment))
+}
+
+/// The claim on starting a deployment's thread.
+pub fn parent(deployment: &str) -> String {
+    format!("{PARENT}{}", part(deployment))
+}
+
+/// The open thread of a service, by its identity (always hashed: it is long).
+pub fn service_thread(service: &str) -> String {
+    format!("{SERVICE_THREAD}{:032x}", fnv1a(service))
 }
 
 /// A rollback, under one of its deployments.
@@ -99,6 +121,8 @@ mod tests {
             sent(&long),
             marker(&long),
             rollback(&long),
+            thread(&long),
+            parent(&long),
         ] {
             assert!(key.len() <= 128, "{key}");
             let separators = if key.starts_with(TASK) { 2 } else { 1 };

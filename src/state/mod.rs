@@ -21,6 +21,7 @@ pub mod claim;
 pub mod keys;
 pub mod prune;
 pub mod record;
+pub mod thread;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

@@ -114,7 +114,7 @@ fn expired_entries_are_absent_and_pruned() {
     let old = NOW - RETENTION_SECS - 1;
     // Dated by the host's clock when written, whatever the event's own time.
     record_task(&mut kv, &task("ecs-svc/1", "old", NOW), old).unwrap();
-    claim::mark_delivered(&mut kv, "event-1", old).unwrap();
+    claim::mark_delivered(&mut kv, &keys::sent("event-1"), old).unwrap();
     remember_failure(&mut kv, "svc", "ecs-svc/1", old).unwrap();
     assert!(tasks_of(&mut kv, "ecs-svc/1", NOW).unwrap().is_empty());
     assert_eq!(failed_deployment(&mut kv, "svc", NOW).unwrap(), None);
@@ -158,7 +158,7 @@ fn pruning_leaves_other_applications_keys_alone() {
         .insert("other-app:session:42".into(), b"not ours".to_vec());
     kv.map
         .insert("task:ecs-svc/1:x".into(), b"not ours either".to_vec());
-    claim::mark_delivered(&mut kv, "e1", NOW - RETENTION_SECS - 1).unwrap();
+    claim::mark_delivered(&mut kv, &keys::sent("e1"), NOW - RETENTION_SECS - 1).unwrap();
     let pruned = prune(&mut kv, NOW).unwrap();
     assert_eq!(
         pruned,
@@ -178,7 +178,7 @@ fn every_key_has_its_turn() {
     let mut kv = Store::default();
     let old = NOW - RETENTION_SECS - 1;
     for i in 0..MAX_READS_PER_PRUNE * 3 {
-        claim::mark_delivered(&mut kv, &format!("e{i:04}"), old).unwrap();
+        claim::mark_delivered(&mut kv, &keys::sent(&format!("e{i:04}")), old).unwrap();
     }
     let mut rounds = 0;
     while kv.map.len() > 1 {
@@ -254,7 +254,7 @@ fn ten_thousand_events_over_simulated_days_keep_the_store_bounded() {
         let event_id = format!("event-{i}");
         match i % 4 {
             0 | 1 => record_task(&mut kv, &task(&deployment, &format!("t{i}"), now), now),
-            2 => claim::mark_delivered(&mut kv, &event_id, now),
+            2 => claim::mark_delivered(&mut kv, &keys::sent(&event_id), now),
             _ => remember_failure(&mut kv, &format!("service-{}", i % 97), &deployment, now),
         }
         .unwrap();

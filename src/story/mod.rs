@@ -6,6 +6,7 @@
 pub mod causes;
 pub mod notify;
 pub mod remembered;
+pub mod thread;
 
 use crate::classify::{Action, Deployment, Fact, Level, Service};
 use crate::state::{self, KeyValue, StoreError};

@@ -35,7 +35,9 @@ pub fn alert_payload(
     let decision = decide(&fact, &mut store, Notify::default(), START_OF_TIME);
     let message = decision.message.expect("the fixture is an alert");
     let mention = mentions.for_environment(message.service().environment);
-    slack::render(&message, mention, &LogGroups::default())
+    let log_groups = LogGroups::default();
+    let look = slack::Look::new(mention, &log_groups);
+    slack::render(&message, &look, &slack::Address::default())
         .get()
         .to_owned()
 }

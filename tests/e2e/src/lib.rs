@@ -228,6 +228,54 @@ pub enum SlackScript {
     Silent,
     /// Answer this status, then send a body that never ends.
     Trickle(u16),
+    /// Slack's Web API: each call answered `ok` with its channel and a new `ts`, but for the
+    /// scripted answers, each given once to the next call of its method.
+    WebApi(WebApiScript),
+}
+
+/// One scripted Web API answer: method, status, body, `Retry-After`.
+type WebApiAnswer = (String, u16, String, Option<&'static str>);
+
+/// The Web API's scripted answers, each used once.
+#[derive(Debug, Clone, Default)]
+pub struct WebApiScript(Arc<Mutex<Vec<WebApiAnswer>>>);
+
+impl WebApiScript {
+    /// The next call of `method` answers `status` with `body`, and `Retry-After` if given.
+    pub fn then(
+        self,
+        method: &str,
+        status: u16,
+        body: String,
+        retry_after: Option<&'static str>,
+    ) -> Self {
+        self.0
+            .lock()
+            .unwrap()
+            .push((method.to_owned(), status, body, retry_after));
+        self
+    }
+
+    /// The next call of `method` answers HTTP 200 `{"ok": false, "error": code}`.
+    pub fn error(self, method: &str, code: &str) -> Self {
+        let body = serde_json::json!({"ok": false, "error": code}).to_string();
+        self.then(method, 200, body, None)
+    }
+
+    /// The scripted answer of `method`, once; else `ok` for `channel` with `ts`.
+    fn answer(&self, method: &str, channel: &str, ts: &str) -> (u16, String, Option<&'static str>) {
+        let mut script = self.0.lock().unwrap();
+        match script.iter().position(|(m, ..)| m == method) {
+            Some(at) => {
+                let (_, status, body, retry_after) = script.remove(at);
+                (status, body, retry_after)
+            }
+            None => {
+                let body = serde_json::json!({"ok": true, "channel": channel, "ts": ts});
+                (200, body.to_string(), None)
+            }
+        }
+    }
 }
 
 impl SlackScript {
@@ -254,11 +302,24 @@ pub struct SentRequest {
     pub options: Option<RequestOptions>,
 }
 
+impl SentRequest {
+    /// The first value of a header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// The hook that stands in for the network.
 #[derive(Clone)]
 struct ScriptedSlack {
     script: SlackScript,
     sent: Arc<Mutex<Vec<SentRequest>>>,
+    /// The wall clock's seconds: the Web API's `ts` are `SECONDS.N`, N counting this request's
+    /// calls, as the in-memory host hands them out.
+    now: u64,
 }
 
 type BoxFuture<T> = Box<dyn Future<Output = T> + Send>;
@@ -289,23 +350,58 @@ async fn scripted_answer(
     // Read the whole body first, as a server would, so the component's writes complete.
     let (parts, body) = request.into_parts();
     let body = body.collect().await?.to_bytes();
-    slack.sent.lock().unwrap().push(SentRequest {
-        method: parts.method.to_string(),
-        uri: parts.uri.to_string(),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    v.to_str().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect(),
-        body,
-        options,
-    });
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let method = parts
+        .uri
+        .path()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let calls = {
+        let mut sent = slack.sent.lock().unwrap();
+        sent.push(SentRequest {
+            method: parts.method.to_string(),
+            uri: parts.uri.to_string(),
+            headers: parts
+                .headers
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_owned(),
+                        v.to_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect(),
+            body,
+            options,
+        });
+        sent.len()
+    };
+    let ts = json["ts"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("{}.{:06}", slack.now, calls));
     match slack.script {
+        SlackScript::WebApi(script) => {
+            let channel = json["channel"].as_str().unwrap_or_default();
+            let (status, body, retry_after) = script.answer(&method, channel, &ts);
+            let mut response = hyper::Response::builder()
+                .status(status)
+                .header("content-type", "application/json; charset=utf-8");
+            if let Some(seconds) = retry_after {
+                response = response.header("retry-after", seconds);
+            }
+            let response = response
+                .body(
+                    Full::new(Bytes::from(body))
+                        .map_err(HttpError::from)
+                        .boxed_unsync(),
+                )
+                .map_err(|e| HttpError::InternalError(Some(e.to_string())))?;
+            let io: BoxFuture<std::result::Result<(), HttpError>> = Box::new(async { Ok(()) });
+            Ok((response, io))
+        }
         SlackScript::Refuse => Err(HttpError::ConnectionRefused),
         SlackScript::Hang => {
             // What the real send does: give up once the first-byte timeout passes. A
@@ -740,6 +836,7 @@ impl State {
             slack: ScriptedSlack {
                 script: slack,
                 sent: Arc::new(Mutex::new(Vec::new())),
+                now: now.unwrap_or_default(),
             },
             config: ConfigStore(config.clone()),
             kv: KeyValueHost {
@@ -791,4 +888,54 @@ pub fn fixtures() -> Vec<(String, Vec<u8>)> {
         .collect();
     fixtures.sort();
     fixtures
+}
+
+/// One scenario of `fixtures/scenarios/`: its file name, `base` with the scenario's settings
+/// over it, its steps (the scenario's JSON), and the reviewed expectation in
+/// `fixtures/expected/<expected>/`.
+pub struct Scenario {
+    /// The file name.
+    pub name: String,
+    /// The settings it runs with.
+    pub config: HashMap<String, String>,
+    /// Its steps: `post`, and optionally `slack` and `web_api`.
+    pub steps: Vec<serde_json::Value>,
+    /// The expected result of each step.
+    pub expected: Vec<serde_json::Value>,
+}
+
+/// Every scenario, in name order, with `base` settings and the expectations of `expected`.
+pub fn scenarios(base: &HashMap<String, String>, expected: &str) -> Vec<Scenario> {
+    let dir = repo_root().join("fixtures/scenarios");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+    let read = |path: PathBuf| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    };
+    names
+        .into_iter()
+        .map(|name| {
+            let scenario = read(dir.join(&name));
+            let mut config = base.clone();
+            for (key, value) in scenario["settings"].as_object().into_iter().flatten() {
+                config.insert(key.clone(), value.as_str().unwrap().to_owned());
+            }
+            let expected = read(
+                repo_root()
+                    .join("fixtures/expected")
+                    .join(expected)
+                    .join(&name),
+            );
+            Scenario {
+                name,
+                config,
+                steps: scenario["steps"].as_array().unwrap().clone(),
+                expected: expected.as_array().unwrap().clone(),
+            }
+        })
+        .collect()
 }

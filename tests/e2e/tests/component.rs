@@ -6,7 +6,8 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use e2e::{
-    Call, Exchange, KeyValueStore, SlackScript, TestHost, fixture_config, fixtures, repo_root,
+    Call, Exchange, KeyValueStore, Scenario, SlackScript, TestHost, fixture_config, fixtures,
+    repo_root, scenarios,
 };
 use ecs_deploy_alerts::delivery::{ANSWER_DEADLINE, SLACK_TIMEOUTS};
 use serde_json::{Value, json};
@@ -507,7 +508,8 @@ async fn dry_run_health_and_a_missing_webhook() {
     assert_eq!(
         answer["settings"],
         json!({
-            "slack_webhook_url": true, "dry_run": false, "api_key": true, "api_key_header": false,
+            "slack_webhook_url": true, "slack_bot_token": false, "slack_channel": false,
+            "slack_api_url": false, "dry_run": false, "api_key": true, "api_key_header": false,
             "basic_auth_username": false, "basic_auth_password": false,
             "allow_unauthenticated": false, "environment_rules": false, "account_environments": false,
             "notify": false, "slack_routes": false, "mentions": false, "log_groups": false
@@ -608,31 +610,18 @@ fn release_component_fits_its_size_budget() {
 /// redelivery posting once, a failed post then a retry posting once, the rollback's story.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_scenario_matches_its_reviewed_expectation() {
-    let dir = repo_root().join("fixtures/scenarios");
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".json"))
-        .collect();
-    names.sort();
-    assert!(names.len() >= 6);
-    for name in names {
-        let scenario: Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.join(&name)).unwrap()).unwrap();
-        let expected: Value = serde_json::from_str(
-            &std::fs::read_to_string(repo_root().join("fixtures/expected/scenarios").join(&name))
-                .unwrap(),
-        )
-        .unwrap();
-        let mut config = fixture_config();
-        if let Some(extra) = scenario["settings"].as_object() {
-            for (key, value) in extra {
-                config.insert(key.clone(), value.as_str().unwrap().to_owned());
-            }
-        }
+    let scenarios = scenarios(&fixture_config(), "scenarios");
+    assert!(scenarios.len() >= 6);
+    for Scenario {
+        name,
+        config,
+        steps,
+        expected,
+    } in scenarios
+    {
         let key = config["api_key"].clone();
         let store = KeyValueStore::default();
-        for (i, step) in scenario["steps"].as_array().unwrap().iter().enumerate() {
+        for (i, step) in steps.iter().enumerate() {
             let fixture = step["post"].as_str().unwrap();
             let body = std::fs::read(repo_root().join("fixtures").join(fixture)).unwrap();
             let slack = match step["slack"].as_u64() {

@@ -1,4 +1,5 @@
-//! The Slack webhook URL: parsed by the `url` crate (the WHATWG URL standard) and sent as it
+//! Where Slack is called: an incoming webhook's URL, or the Web API's base URL
+//! (`slack_api_url`). Parsed by the `url` crate (the WHATWG URL standard) and sent as it
 //! serializes it, with our policy on top: `https`, or `http` to a loopback host (local
 //! testing), and no credentials.
 
@@ -6,7 +7,8 @@ use std::fmt;
 
 use url::{Host, ParseError, Position, Url};
 
-/// A Slack incoming-webhook URL: `https`, or `http` to a loopback host (local testing).
+/// A Slack URL (a webhook, or the Web API's base): `https`, or `http` to a loopback host
+/// (local testing).
 ///
 /// Read as WHATWG reads it, so as resolvers and HTTP stacks do: the scheme and host are
 /// lower-cased, the scheme's default port dropped, a shorthand IPv4 address such as `127.1`
@@ -15,15 +17,15 @@ use url::{Host, ParseError, Position, Url};
 ///
 /// The URL is a secret: `Debug` does not show it.
 #[derive(Clone, PartialEq, Eq)]
-pub struct WebhookUrl(Url);
+pub struct Endpoint(Url);
 
-impl fmt::Debug for WebhookUrl {
+impl fmt::Debug for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("WebhookUrl(<redacted>)")
+        f.write_str("Endpoint(<redacted>)")
     }
 }
 
-impl WebhookUrl {
+impl Endpoint {
     /// Parses an absolute `https` (or loopback `http`) URL; the error never quotes the URL.
     pub fn parse(text: &str) -> Result<Self, &'static str> {
         let mut url = Url::parse(text.trim()).map_err(reason)?;
@@ -43,6 +45,17 @@ impl WebhookUrl {
         }
         url.set_fragment(None);
         Ok(Self(url))
+    }
+
+    /// The Web API method `name` under this base URL: `https://slack.com/api` and
+    /// `chat.update` make `https://slack.com/api/chat.update`.
+    pub fn method(&self, name: &str) -> Self {
+        let mut url = self.0.clone();
+        url.set_query(None);
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty().push(name);
+        }
+        Self(url)
     }
 
     /// Whether to use TLS.
@@ -82,7 +95,7 @@ mod tests {
     const WEBHOOK: &str = "https://hooks.slack.com/services/T000/B000/XXXX";
 
     fn parts(text: &str) -> (bool, String, String) {
-        let url = WebhookUrl::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let url = Endpoint::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
         (
             url.is_https(),
             url.authority().to_owned(),
@@ -102,8 +115,8 @@ mod tests {
 
     #[test]
     fn the_policy_accepts() {
-        let url = WebhookUrl::parse(WEBHOOK).unwrap();
-        assert_eq!(format!("{url:?}"), "WebhookUrl(<redacted>)");
+        let url = Endpoint::parse(WEBHOOK).unwrap();
+        assert_eq!(format!("{url:?}"), "Endpoint(<redacted>)");
         assert_sent(&[
             (WEBHOOK, true, "hooks.slack.com", "/services/T000/B000/XXXX"),
             (
@@ -129,6 +142,20 @@ mod tests {
     }
 
     #[test]
+    fn web_api_methods_join_the_base_url() {
+        for base in ["https://slack.com/api", "https://slack.com/api/"] {
+            let url = Endpoint::parse(base).unwrap().method("chat.postMessage");
+            assert_eq!(url.path_and_query(), "/api/chat.postMessage", "{base}");
+            assert_eq!(url.authority(), "slack.com");
+        }
+        let local = Endpoint::parse("http://127.0.0.1:9/")
+            .unwrap()
+            .method("chat.update");
+        assert_eq!(local.path_and_query(), "/chat.update");
+        assert!(!local.is_https());
+    }
+
+    #[test]
     fn the_policy_refuses() {
         for bad in [
             // Not https, and not http to a loopback host.
@@ -147,7 +174,7 @@ mod tests {
             "https://:pw@hooks.slack.com/x",
             "https://hooks.slack.com@evil.com/x",
         ] {
-            assert!(WebhookUrl::parse(bad).is_err(), "{bad}");
+            assert!(Endpoint::parse(bad).is_err(), "{bad}");
         }
     }
 
@@ -174,7 +201,7 @@ mod tests {
             ("https://1.2.3.4.5/SECRET", "the URL's host is not valid"),
             ("https://a.1/SECRET", "the URL's host is not valid"),
         ] {
-            assert_eq!(WebhookUrl::parse(bad), Err(reason), "{bad}");
+            assert_eq!(Endpoint::parse(bad), Err(reason), "{bad}");
         }
     }
 

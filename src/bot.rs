@@ -1,0 +1,114 @@
+//! Slack app mode's own settings: the bot token that signs Web API calls, and the channel IDs
+//! messages go to. Both are parsed once; the token is a secret that no error, `Debug` or log
+//! ever shows.
+
+use std::fmt;
+
+/// A Slack bot token (`xoxb-…`, or a rotating `xoxe.xoxb-…`): sent only as
+/// `Authorization: Bearer`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BotToken(String);
+
+impl fmt::Debug for BotToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BotToken(<redacted>)")
+    }
+}
+
+impl BotToken {
+    /// Parses a bot token; the error never quotes it.
+    pub fn parse(text: &str) -> Result<Self, &'static str> {
+        let text = text.trim();
+        if !(text.starts_with("xoxb-") || text.starts_with("xoxe.xoxb-")) {
+            return Err("expected a bot token (xoxb-…); user and app tokens are not used");
+        }
+        // It goes into a header: visible ASCII only, and a sane length.
+        if text.len() > 512 || !text.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err("the token holds characters a bot token never has");
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    /// The `Authorization` header's value.
+    pub fn bearer(&self) -> String {
+        format!("Bearer {}", self.0)
+    }
+}
+
+/// A Slack conversation ID: `C…` (a channel) or `G…` (a private channel or group), upper-case
+/// letters and digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelId(String);
+
+impl ChannelId {
+    /// Parses a channel ID, such as `C0123ABCD`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let valid = (3..=21).contains(&text.len())
+            && matches!(text.as_bytes()[0], b'C' | b'G')
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if valid {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(format!(
+                "`{}` is not a channel ID (C… or G…: open the channel's details in Slack to copy it)",
+                text.chars().take(24).collect::<String>()
+            ))
+        }
+    }
+
+    /// Whether `text` reads as a channel ID rather than a URL: how a route's value is told.
+    pub fn looks_like(text: &str) -> bool {
+        !text.trim().contains(':')
+    }
+
+    /// The ID.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bot_tokens_are_checked_and_never_shown() {
+        let token = BotToken::parse(" xoxb-1-2-SECRET\n").unwrap();
+        assert_eq!(token.bearer(), "Bearer xoxb-1-2-SECRET");
+        assert_eq!(format!("{token:?}"), "BotToken(<redacted>)");
+        assert!(BotToken::parse("xoxe.xoxb-1-SECRET").is_ok());
+        for bad in [
+            "xoxp-1-SECRET",
+            "SECRET",
+            "xoxb-1 SECRET",
+            "xoxb-\u{e9}SECRET",
+        ] {
+            let error = BotToken::parse(bad).unwrap_err();
+            assert!(!error.contains("SECRET"), "{error}");
+        }
+    }
+
+    #[test]
+    fn channel_ids_are_c_or_g_and_upper_case() {
+        for good in ["C0123ABCD", "G01", " C0PROD1 "] {
+            assert!(ChannelId::parse(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "#alerts",
+            "c0123",
+            "D0123ABCD",
+            "C",
+            "C0123-AB",
+            "U0123ABCD",
+        ] {
+            assert!(ChannelId::parse(bad).is_err(), "{bad}");
+        }
+        assert!(ChannelId::looks_like("C0123"));
+        assert!(!ChannelId::looks_like(
+            "https://hooks.slack.com/services/T/B/X"
+        ));
+    }
+}

@@ -1,0 +1,259 @@
+//! A deployment's story as one Slack thread (app mode): which deployment's thread a message
+//! belongs to, where the story stands once it is told, and the parent message drawn again from
+//! the event that started the thread.
+
+use serde::{Deserialize, Serialize};
+
+use super::Message;
+use super::causes::Why;
+use super::remembered::Rollback;
+use crate::classify::Fact;
+
+/// Where a deployment's story stands, as its thread's parent shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The deployment failed.
+    Failed,
+    /// The circuit breaker is rolling back, to this deployment when ECS named it.
+    RollingBack(Option<String>),
+    /// The rollback completed: the service is steady on this deployment.
+    RolledBack(Option<String>),
+    /// The rollback failed too.
+    RollbackFailed,
+    /// The deployment completed.
+    Completed,
+}
+
+impl Message<'_, '_> {
+    /// The deployments whose thread this message belongs to, the story's own first: a
+    /// rollback's messages go to the failed deployment's thread, else to the rollback's own.
+    /// A service action belongs to its service's open thread, not a deployment's: none.
+    pub fn thread_keys(&self) -> Vec<&str> {
+        let (deployment, rollback) = match self {
+            Message::DeploymentFailed { deployment, .. }
+            | Message::DeploymentStarted(deployment)
+            | Message::DeploymentCompleted(deployment) => (deployment, None),
+            Message::RollbackFailed {
+                deployment,
+                rollback,
+                ..
+            }
+            | Message::RollingBack {
+                deployment,
+                rollback,
+            }
+            | Message::RolledBack {
+                deployment,
+                rollback,
+            } => (deployment, Some(rollback)),
+            Message::ServiceAction(_) => return Vec::new(),
+        };
+        let mut keys: Vec<&str> = Vec::with_capacity(4);
+        let rollback_keys = rollback
+            .map(|r| [r.failed.as_deref(), r.deployment.as_deref()])
+            .into_iter()
+            .flatten();
+        let target = rollback.and_then(|r| r.target.as_deref());
+        for key in rollback_keys
+            .chain([deployment.deployment_id.as_deref(), target])
+            .flatten()
+        {
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        keys
+    }
+
+    /// The deployments a rollback's later events name, linked to the thread when its rollback
+    /// starts: its completion or failure then finds the thread whichever id ECS reports.
+    pub fn thread_aliases(&self) -> Vec<&str> {
+        match self {
+            Message::RollingBack { .. } => self.thread_keys(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Where the story stands once this message is told; `None` when it does not move it.
+    pub fn status(&self) -> Option<Status> {
+        match self {
+            Message::DeploymentFailed { .. } => Some(Status::Failed),
+            Message::RollbackFailed { .. } => Some(Status::RollbackFailed),
+            Message::RollingBack { rollback, .. } => {
+                Some(Status::RollingBack(rollback.target.clone()))
+            }
+            Message::RolledBack {
+                deployment,
+                rollback,
+            } => Some(Status::RolledBack(rollback.target.clone().or_else(|| {
+                deployment.deployment_id.as_deref().map(str::to_owned)
+            }))),
+            Message::DeploymentCompleted(_) => Some(Status::Completed),
+            Message::DeploymentStarted(_) | Message::ServiceAction(_) => None,
+        }
+    }
+
+    /// Whether the story ends with this message: the service's thread closes.
+    pub fn ends_story(&self) -> bool {
+        matches!(
+            self.status(),
+            Some(Status::RolledBack(_) | Status::RollbackFailed | Status::Completed)
+        )
+    }
+
+    /// Whether a reply is also shown in the channel: only a failed rollback, which needs
+    /// someone now.
+    pub fn broadcast(&self) -> bool {
+        matches!(self, Message::RollbackFailed { .. })
+    }
+
+    /// The rollback it tells of, if any: kept with a parent, to draw it again.
+    pub fn rollback(&self) -> Option<&Rollback> {
+        match self {
+            Message::RollbackFailed { rollback, .. }
+            | Message::RollingBack { rollback, .. }
+            | Message::RolledBack { rollback, .. } => Some(rollback),
+            _ => None,
+        }
+    }
+
+    /// Its Why part, if it shows one.
+    pub fn why(&self) -> Option<&Why> {
+        match self {
+            Message::DeploymentFailed { why, .. } | Message::RollbackFailed { why, .. } => {
+                Some(why)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The parent message drawn again: from the fact of the event that started the thread, the
+/// rollback kept with it, and the causes as they are now.
+pub fn parent_message<'f, 'a>(
+    fact: &'f Fact<'a>,
+    rollback: Option<Rollback>,
+    why: Why,
+) -> Option<Message<'f, 'a>> {
+    Some(match (fact, rollback) {
+        (Fact::DeploymentFailed(deployment), Some(rollback)) => Message::RollbackFailed {
+            deployment,
+            rollback,
+            why,
+        },
+        (Fact::DeploymentFailed(deployment), None) => Message::DeploymentFailed { deployment, why },
+        (Fact::RollbackStarted { deployment, .. }, Some(rollback)) => Message::RollingBack {
+            deployment,
+            rollback,
+        },
+        (Fact::DeploymentCompleted(deployment), Some(rollback)) => Message::RolledBack {
+            deployment,
+            rollback,
+        },
+        (Fact::DeploymentCompleted(deployment), None) => Message::DeploymentCompleted(deployment),
+        (Fact::DeploymentStarted(deployment), None) => Message::DeploymentStarted(deployment),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::aws::{AccountId, Partition, Region};
+    use crate::classify::{Deployment, Service};
+
+    fn deployment(id: &str) -> Deployment<'static> {
+        Deployment {
+            event_id: Cow::Borrowed("e1"),
+            time: Cow::Borrowed("2026-11-27T00:00:00Z"),
+            service: Service {
+                account: AccountId::parse("111122223333").unwrap(),
+                region: Region::parse("eu-west-1").unwrap(),
+                partition: Partition::Aws,
+                cluster: Some("prod".into()),
+                name: "checkout".into(),
+                environment: "production",
+            },
+            deployment_id: Some(Cow::Owned(id.to_owned())),
+            reason: None,
+        }
+    }
+
+    fn rollback(failed: Option<&str>) -> Rollback {
+        Rollback {
+            deployment: Some("ecs-svc/rollback".into()),
+            target: Some("ecs-svc/stable".into()),
+            failed: failed.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_rollbacks_messages_belong_to_the_failed_deployments_thread() {
+        let failed = deployment("ecs-svc/failed");
+        let rolling = deployment("ecs-svc/rollback");
+        let stable = deployment("ecs-svc/stable");
+        let failure = Message::DeploymentFailed {
+            deployment: &failed,
+            why: Why::NothingRecorded,
+        };
+        assert_eq!(failure.thread_keys(), ["ecs-svc/failed"]);
+        assert_eq!(failure.status(), Some(Status::Failed));
+        assert!(failure.thread_aliases().is_empty() && !failure.broadcast());
+        let started = Message::RollingBack {
+            deployment: &rolling,
+            rollback: rollback(Some("ecs-svc/failed")),
+        };
+        assert_eq!(
+            started.thread_keys(),
+            ["ecs-svc/failed", "ecs-svc/rollback", "ecs-svc/stable"]
+        );
+        assert_eq!(started.thread_aliases(), started.thread_keys());
+        assert_eq!(
+            started.status(),
+            Some(Status::RollingBack(Some("ecs-svc/stable".into())))
+        );
+        // Without the failure known, the rollback's own deployment comes first.
+        let unnamed = Message::RollingBack {
+            deployment: &rolling,
+            rollback: rollback(None),
+        };
+        assert_eq!(
+            unnamed.thread_keys(),
+            ["ecs-svc/rollback", "ecs-svc/stable"]
+        );
+        // ECS may report the end under the target: it still finds the failure's thread.
+        let ended = Message::RolledBack {
+            deployment: &stable,
+            rollback: rollback(Some("ecs-svc/failed")),
+        };
+        assert_eq!(ended.thread_keys()[0], "ecs-svc/failed");
+        assert!(ended.ends_story() && ended.thread_aliases().is_empty());
+        let failed_again = Message::RollbackFailed {
+            deployment: &rolling,
+            rollback: rollback(Some("ecs-svc/failed")),
+            why: Why::NothingRecorded,
+        };
+        assert!(failed_again.broadcast() && failed_again.ends_story());
+        assert_eq!(failed_again.why(), Some(&Why::NothingRecorded));
+        assert!(Message::DeploymentStarted(&failed).status().is_none());
+    }
+
+    #[test]
+    fn the_parent_is_drawn_again_from_its_fact() {
+        let failed = deployment("ecs-svc/failed");
+        let fact = Fact::DeploymentFailed(failed.clone());
+        let parent = parent_message(&fact, None, Why::StoreUnavailable).unwrap();
+        assert!(matches!(parent, Message::DeploymentFailed { .. }));
+        let parent = parent_message(&fact, Some(rollback(None)), Why::NothingRecorded).unwrap();
+        assert!(matches!(parent, Message::RollbackFailed { .. }));
+        let rolling = Fact::RollbackStarted {
+            deployment: deployment("ecs-svc/rollback"),
+            target: None,
+        };
+        assert!(parent_message(&rolling, None, Why::NothingRecorded).is_none());
+        assert!(parent_message(&rolling, Some(rollback(None)), Why::NothingRecorded).is_some());
+    }
+}

@@ -1,0 +1,303 @@
+//! App mode through the pipeline: each Web API answer's status for EventBridge, a thread's
+//! parent taken once when a deployment's first events race, service actions in their story's
+//! thread, rewrites that fail without failing the event, a store that fails, the routes and
+//! `/health`, and the token never shown.
+
+use std::time::Duration;
+
+use ecs_deploy_alerts::Handled;
+use ecs_deploy_alerts::host::{SlackResponse, TransportFailure};
+use ecs_deploy_alerts::memory::{MemoryHost, MemoryStore, START_OF_TIME};
+use serde_json::{Value, json};
+
+const TOKEN: &str = "xoxb-1-2-TOKENSECRET";
+const KEY: &str = "key-SECRET-1234";
+const WEBHOOK: &str = "https://hooks.slack.com/services/T0SECRET/B0SECRET/HOOKSECRET";
+const FAILED: &str = include_str!("../fixtures/ecs-deployment-failed-checkout.json");
+const ROLLING_BACK: &str = include_str!("../fixtures/ecs-deployment-rollback-started.json");
+const ACTION: &str = include_str!("../fixtures/ecs-service-action-placement-failure.json");
+
+fn app() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("api_key", KEY),
+        ("slack_webhook_url", WEBHOOK),
+        ("slack_bot_token", TOKEN),
+        ("slack_channel", "C0ALERTS"),
+    ]
+}
+
+fn host(body: &str, store: &MemoryStore, now: u64) -> MemoryHost {
+    let mut host = MemoryHost::new(&app(), body);
+    host.store = Some(store.clone());
+    host.now = now;
+    host
+}
+
+fn post(host: &mut MemoryHost) -> Handled {
+    let handled = host.handle("POST", "/", &[("x-api-key", KEY)]);
+    // Whatever happened, neither the answer, the log nor the headers show a secret.
+    let shown = format!(
+        "{}{}{:?}",
+        String::from_utf8_lossy(&handled.reply.body),
+        handled.log.to_json(),
+        handled.reply.headers
+    );
+    assert!(!shown.contains("SECRET"), "{shown}");
+    handled
+}
+
+fn json_of(handled: &Handled) -> Value {
+    serde_json::from_slice(&handled.reply.body).unwrap()
+}
+
+fn web_api(
+    status: u16,
+    retry_after: Option<&str>,
+    body: Value,
+) -> Result<SlackResponse, TransportFailure> {
+    Ok(SlackResponse {
+        status,
+        retry_after: retry_after.map(str::to_owned),
+        body: body.to_string().into_bytes(),
+    })
+}
+
+fn error(code: &str) -> Result<SlackResponse, TransportFailure> {
+    web_api(200, None, json!({"ok": false, "error": code}))
+}
+
+/// A Web API answer, and the status, error code and `Retry-After` it becomes.
+type Case = (
+    Result<SlackResponse, TransportFailure>,
+    u16,
+    &'static str,
+    Option<&'static str>,
+);
+
+#[test]
+fn each_web_api_answer_has_the_status_that_retries_when_it_can_help() {
+    let cases: Vec<Case> = vec![
+        (error("ratelimited"), 429, "slack_rate_limited", Some("30")),
+        (
+            web_api(429, Some("7"), json!({"ok": false, "error": "ratelimited"})),
+            429,
+            "slack_rate_limited",
+            Some("7"),
+        ),
+        (error("invalid_auth"), 424, "slack_rejected", None),
+        (error("not_authed"), 424, "slack_rejected", None),
+        (error("token_revoked"), 424, "slack_rejected", None),
+        (error("account_inactive"), 424, "slack_rejected", None),
+        (error("missing_scope"), 424, "slack_rejected", None),
+        (error("channel_not_found"), 424, "slack_rejected", None),
+        (error("not_in_channel"), 424, "slack_rejected", None),
+        (error("is_archived"), 424, "slack_rejected", None),
+        (error("invalid_blocks"), 424, "slack_rejected", None),
+        (error("msg_too_long"), 424, "slack_rejected", None),
+        (error("internal_error"), 502, "slack_failed", None),
+        (error("fatal_error"), 502, "slack_failed", None),
+        (
+            error("restricted_action_thread_locked"),
+            502,
+            "slack_failed",
+            None,
+        ),
+        (web_api(503, None, json!({})), 502, "slack_failed", None),
+        (Err(TransportFailure::Timeout), 504, "slack_timeout", None),
+    ];
+    for (answer, status, code, retry_after) in cases {
+        let mut host = host(FAILED, &MemoryStore::default(), START_OF_TIME);
+        host.web_api.push(("chat.postMessage", answer.clone()));
+        let handled = post(&mut host);
+        let body = json_of(&handled);
+        assert_eq!(
+            (handled.reply.status, body["error"].as_str()),
+            (status, Some(code)),
+            "{answer:?}: {body}"
+        );
+        let header = handled
+            .reply
+            .headers
+            .iter()
+            .find(|(n, _)| *n == "retry-after");
+        assert_eq!(header.map(|(_, v)| v.as_str()), retry_after, "{answer:?}");
+        let slack_code = answer.as_ref().ok().and_then(|a| {
+            let body: Value = serde_json::from_slice(&a.body).unwrap();
+            body["error"].as_str().map(str::to_owned)
+        });
+        if let Some(slack_code) = slack_code.filter(|_| status != 429) {
+            assert!(
+                body["message"].as_str().unwrap().contains(&slack_code),
+                "{body}"
+            );
+        }
+        // A failed post leaves the event and the deployment's thread free for the retry.
+        let mut retry = MemoryHost::new(&app(), FAILED);
+        retry.store = host.store.clone();
+        let handled = post(&mut retry);
+        assert_eq!(json_of(&handled)["thread"], "parent", "{answer:?}");
+    }
+}
+
+#[test]
+fn calls_carry_the_token_the_charset_and_the_channel() {
+    let mut host = host(FAILED, &MemoryStore::default(), START_OF_TIME);
+    let handled = post(&mut host);
+    assert_eq!(json_of(&handled)["outcome"], "delivered");
+    let [call] = host.posts.as_slice() else {
+        panic!("{:?}", host.posts)
+    };
+    assert_eq!(call.path_and_query, "/api/chat.postMessage");
+    assert_eq!(
+        call.authorization.as_deref(),
+        Some("Bearer xoxb-1-2-TOKENSECRET")
+    );
+    assert_eq!(call.content_type, "application/json; charset=utf-8");
+    let body: Value = serde_json::from_slice(&call.payload).unwrap();
+    assert_eq!(body["channel"], "C0ALERTS");
+    assert!(body.get("thread_ts").is_none());
+}
+
+#[test]
+fn racing_first_events_of_a_deployment_start_one_thread() {
+    let store = MemoryStore::default();
+    // Another delivery of the same deployment holds the parent's claim: this one waits for it.
+    let mut rival = host(ROLLING_BACK, &store, START_OF_TIME);
+    let key = "ecs-deploy-alerts/parent:ecs-svc/4829135026487120563";
+    ecs_deploy_alerts::state::claim::begin(&mut rival, key, 99, START_OF_TIME).unwrap();
+    // The failure that the rolling back names: its thread's parent is in flight.
+    let mut first = host(FAILED, &store, START_OF_TIME);
+    let handled = post(&mut first);
+    assert_eq!(
+        (handled.reply.status, json_of(&handled)["error"].as_str()),
+        (409, Some("in_flight"))
+    );
+    assert!(first.posts.is_empty());
+    // The rival's parent lands: the retry replies in its thread.
+    let thread = json!({"v": 2, "at": START_OF_TIME, "value": {"Parent": {
+        "deployment": "ecs-svc/4829135026487120563", "channel": "C0ALERTS", "ts": "1.000009",
+        "event": null, "rollback": null, "status": "failed", "causes": [], "editable": true}}});
+    let mut kv = MemoryHost::new(&[], "");
+    kv.store = Some(store.clone());
+    use ecs_deploy_alerts::host::KeyValue;
+    kv.set(
+        "ecs-deploy-alerts/thread:ecs-svc/4829135026487120563",
+        thread.to_string().as_bytes(),
+    )
+    .unwrap();
+    ecs_deploy_alerts::state::claim::mark_delivered(&mut kv, key, START_OF_TIME).unwrap();
+    let mut retry = host(FAILED, &store, START_OF_TIME + 1);
+    let handled = post(&mut retry);
+    assert_eq!(
+        json_of(&handled)["thread"],
+        "reply",
+        "{}",
+        json_of(&handled)
+    );
+    let body: Value = serde_json::from_slice(&retry.posts[0].payload).unwrap();
+    assert_eq!(body["thread_ts"], "1.000009");
+}
+
+#[test]
+fn service_actions_join_their_services_open_story_and_post_alone_otherwise() {
+    let store = MemoryStore::default();
+    let mut alone = host(ACTION, &store, START_OF_TIME);
+    assert_eq!(json_of(&post(&mut alone))["thread"], "standalone");
+    // The action's service, failing: its story opens a thread.
+    let action: Value = serde_json::from_str(ACTION).unwrap();
+    let mut failed: Value = serde_json::from_str(FAILED).unwrap();
+    failed["resources"] = json!([action["resources"][0]]);
+    failed["account"] = action["account"].clone();
+    failed["region"] = action["region"].clone();
+    failed["detail"]["clusterArn"] = action["detail"]["clusterArn"].clone();
+    let mut parent = host(&failed.to_string(), &store, START_OF_TIME + 1);
+    assert_eq!(json_of(&post(&mut parent))["thread"], "parent");
+    let mut again = action.clone();
+    again["id"] = json!("another-action");
+    let mut joined = host(&again.to_string(), &store, START_OF_TIME + 2);
+    let handled = post(&mut joined);
+    assert_eq!(
+        json_of(&handled)["thread"],
+        "reply",
+        "{}",
+        json_of(&handled)
+    );
+    // A service action does not move the story: the parent is not rewritten.
+    assert_eq!(joined.posts.len(), 1);
+}
+
+#[test]
+fn a_rewrite_that_fails_is_logged_and_the_event_is_still_delivered() {
+    let store = MemoryStore::default();
+    post(&mut host(FAILED, &store, START_OF_TIME));
+    let mut rolling = host(ROLLING_BACK, &store, START_OF_TIME + 1);
+    rolling.web_api.push((
+        "chat.update",
+        web_api(429, Some("3"), json!({"ok": false, "error": "ratelimited"})),
+    ));
+    let handled = post(&mut rolling);
+    assert_eq!(handled.reply.status, 200);
+    assert_eq!(json_of(&handled)["thread"], "reply");
+    assert_eq!(handled.log.parent_update, Some("failed"));
+    // Too little time left for the rewrite: the reply went, the rewrite is not tried.
+    let store = MemoryStore::default();
+    post(&mut host(FAILED, &store, START_OF_TIME));
+    let mut late = host(ROLLING_BACK, &store, START_OF_TIME + 1);
+    // The reply leaves 0.8 s of the deadline and takes 0.4 s: less than a post needs.
+    late.elapsed = Duration::from_millis(3300);
+    late.slack_latency = Duration::from_millis(400);
+    let handled = post(&mut late);
+    assert_eq!(handled.reply.status, 200);
+    assert_eq!(late.posts.len(), 1, "only the reply");
+    assert_eq!(handled.log.parent_update, Some("failed"));
+}
+
+#[test]
+fn without_a_store_messages_post_alone_and_are_delivered() {
+    let mut host = MemoryHost::new(&app(), FAILED);
+    host.store = None;
+    let handled = post(&mut host);
+    assert_eq!(handled.reply.status, 200);
+    assert_eq!(json_of(&handled)["thread"], "standalone");
+    assert_eq!(handled.log.store, Some("unavailable"));
+    assert_eq!(host.posts.len(), 1);
+}
+
+#[test]
+fn routes_mix_channels_and_webhooks_and_health_says_which() {
+    let mut settings = app();
+    settings.retain(|(k, _)| *k != "slack_channel");
+    settings.push(("slack_routes", "production=C0PROD"));
+    let mut host = MemoryHost::new(&settings, FAILED);
+    let handled = post(&mut host);
+    let log: Value = serde_json::from_str(&handled.log.to_json()).unwrap();
+    assert_eq!(log["environment"], "production");
+    let body: Value = serde_json::from_slice(&host.posts[0].payload).unwrap();
+    assert_eq!(body["channel"], "C0PROD");
+    let health = host.handle("GET", "/health", &[("x-api-key", KEY)]);
+    let health = json_of(&health);
+    assert_eq!(
+        health["modes"],
+        json!({"production": "app", "*": "webhook"})
+    );
+    assert_eq!(health["settings"]["slack_bot_token"], true);
+    assert!(!health.to_string().contains("SECRET"));
+    // A channel without the token is refused, naming the key.
+    let mut settings = vec![
+        ("api_key", KEY),
+        ("slack_webhook_url", WEBHOOK),
+        ("slack_routes", "production=C0PROD"),
+    ];
+    let mut host = MemoryHost::new(&settings, FAILED);
+    let handled = post(&mut host);
+    assert_eq!(json_of(&handled)["error"], "config_invalid");
+    assert!(
+        json_of(&handled)["message"]
+            .as_str()
+            .unwrap()
+            .contains("slack_routes")
+    );
+    settings.push(("slack_bot_token", TOKEN));
+    let mut host = MemoryHost::new(&settings, FAILED);
+    assert_eq!(post(&mut host).reply.status, 200);
+}
