@@ -93,7 +93,7 @@ pub enum Error {
         code: String,
     },
     /// Slack asked us to slow down.
-    #[error("slack is rate limiting this webhook; retry after {retry_after_secs} s")]
+    #[error("slack is rate limiting us; retry after {retry_after_secs} s")]
     SlackRateLimited {
         /// Seconds Slack asked us to wait.
         retry_after_secs: u32,

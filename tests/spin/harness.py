@@ -1,6 +1,7 @@
 """What the real-Spin scripts share (tests/spin/run, tests/spin/soak): the component and its
 manifest, checks' reporting, cleanup of every process and temp dir, HTTP, the recording Slack
-stand-in, `spin up` instances and a throwaway redis-server. Standard library only.
+stand-ins (an incoming webhook, and the Web API of app mode), `spin up` instances and a throwaway
+redis-server. Standard library only.
 """
 import atexit
 import contextlib
@@ -30,6 +31,10 @@ EVENTBRIDGE_HEADERS = {"content-type": "application/json; charset=utf-8",
 # How the Slack stand-in answers: script -> (status, body, extra headers). "hang" never answers.
 SLACK_SCRIPTS = {"ok": (200, b"ok", {}), "500": (500, b"internal_error", {}),
                  "429": (429, b"rate_limited", {"Retry-After": "17"}), "400": (400, b"invalid_payload", {})}
+# The Web API stand-in (app mode) serves its methods under this path: slack_api_url is
+# http://127.0.0.1:PORT/api, as https://slack.com/api is Slack's.
+SLACK_API_PREFIX = "/api"
+JSON_UTF8 = "application/json; charset=utf-8"  # what Slack's Web API answers, and wants
 
 MANIFEST = tomllib.loads((REPO / "spin.toml").read_text())
 (COMPONENT_ID, COMPONENT), = MANIFEST["component"].items()
@@ -268,6 +273,89 @@ class Slack(StandIn):
         super().close()
 
 
+class SlackApi(StandIn):
+    """The Slack Web API stand-in (app mode, a bot token): records every call in `calls` (method,
+    path, headers, JSON body, the script it got, Slack's answer) and answers like Slack. Each
+    method has a queue of scripts for its next calls, one each, before `script` again:
+    - "ok": HTTP 200 `{"ok": true, "channel": ..., "ts": ...}`; chat.postMessage gets a new ts
+      (unique, increasing: `1700000000.000001`, ...), chat.update keeps the ts it was given;
+    - an error code (a str): HTTP 200 `{"ok": false, "error": CODE}`;
+    - 429: HTTP 429 with `Retry-After: 17` (RETRY_AFTER) and `{"ok": false, "error": "ratelimited"}`;
+    - another int: that HTTP status with a plain body (Slack's 5xx).
+    A POST outside SLACK_API_PREFIX is an incoming webhook (slack_routes can mix both): kept in
+    `webhook_posts` and answered 200 `ok`."""
+
+    RETRY_AFTER = "17"
+
+    def __init__(self):
+        super().__init__()
+        self.lock = threading.Lock()
+        self.arrived = threading.Condition(self.lock)
+        self.calls, self.webhook_posts, self.issued = [], [], 0
+        self.reset()
+
+    def reset(self, script="ok", post=(), update=()):
+        """Forget the calls; chat.postMessage answers per `post` next, chat.update per `update`,
+        then both per `script`."""
+        with self.lock:
+            self.calls.clear()
+            self.webhook_posts.clear()
+            self.script, self.queues = script, {"chat.postMessage": list(post), "chat.update": list(update)}
+
+    def on_post(self, handler, body):
+        headers = {k.lower(): v for k, v in handler.headers.items()}
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = body.decode(errors="replace")
+        path = handler.path
+        if not path.startswith(SLACK_API_PREFIX + "/"):
+            with self.lock:
+                self.webhook_posts.append({"path": path, "headers": headers, "body": parsed})
+                self.arrived.notify_all()
+            self.answer(handler, *SLACK_SCRIPTS["ok"])
+            return
+        method = path[len(SLACK_API_PREFIX) + 1:].split("?")[0]
+        fields = parsed if isinstance(parsed, dict) else {}
+        with self.lock:
+            queue = self.queues.get(method)
+            script = queue.pop(0) if queue else self.script
+            if script == "ok":
+                ts = fields.get("ts") if method == "chat.update" else self.new_ts()
+                reply = {"ok": True, "channel": fields.get("channel"), "ts": ts,
+                         "message": {"type": "message", "text": fields.get("text"), "ts": ts}}
+                status, extra = 200, {}
+            elif script == 429:
+                reply, status, extra = {"ok": False, "error": "ratelimited"}, 429, {"Retry-After": self.RETRY_AFTER}
+            elif isinstance(script, int):
+                reply, status, extra = None, script, {}
+            else:
+                reply, status, extra = {"ok": False, "error": script}, 200, {}
+            self.calls.append({"method": method, "path": path, "headers": headers, "body": parsed,
+                               "script": script, "status": status, "answer": reply})
+            self.arrived.notify_all()
+        if reply is None:
+            self.answer(handler, status, b"upstream error", extra)
+        else:
+            self.answer(handler, status, json.dumps(reply).encode(), {"content-type": JSON_UTF8, **extra})
+
+    def new_ts(self):
+        """A message ts like Slack's: seconds, a dot, six digits; unique and increasing."""
+        self.issued += 1
+        return f"{1700000000 + self.issued // 1000000}.{self.issued % 1000000:06d}"
+
+    def wait_calls(self, count, timeout=1.5, grace=0.03):
+        """The calls so far, once there are at least `count` (or `timeout` passed), after
+        `grace` more seconds for any extra one (the component may call after it answered)."""
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while len(self.calls) < count and (left := deadline - time.monotonic()) > 0:
+                self.arrived.wait(left)
+        time.sleep(grace)
+        with self.lock:
+            return list(self.calls)
+
+
 # --- Spin ---
 
 def find_spin(what="the real-host Spin tests", script="tests/spin/run"):
@@ -388,8 +476,28 @@ class Instance(Managed):
     def fail_start(self, why):
         self.failure(why)
 
-    def get(self, path):
-        return request(self.port, "GET", path)
+    def get(self, path, headers=None):
+        return request(self.port, "GET", path, headers=headers)
+
+    def log_lines(self):
+        """The component's JSON log lines so far (Spin's <state-dir>/logs/*_stdout.txt)."""
+        lines = []
+        for path in sorted((self.state_dir / "logs").glob("*stdout*")):
+            for line in path.read_text(errors="replace").splitlines():
+                with contextlib.suppress(ValueError):
+                    if isinstance(parsed := json.loads(line), dict):
+                        lines.append(parsed)
+        return lines
+
+    def log_line(self, after, event_id, timeout=1.0):
+        """The first log line past the first `after` that names `event_id` (Spin may write it
+        a moment after the answer), or None."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [line for line in self.log_lines()[after:] if line.get("event_id") == event_id]
+            if found or time.monotonic() > deadline:
+                return found[0] if found else None
+            time.sleep(0.02)
 
     def post(self, body, key=None, header="x-api-key"):
         """POST / as EventBridge does; `key` None sends no credentials."""
@@ -473,3 +581,17 @@ class Redis(Managed):
         if kind == b"*":
             return None if int(rest) < 0 else [self.reply(reader) for _ in range(int(rest))]
         raise Failure(f"redis answered {line[:100]!r}")
+
+
+# --- what the suites share ---
+
+STOPPED, FAILED = "ecs-task-stopped-pull-error.json", "ecs-deployment-failed-checkout.json"
+CAUSE = "CannotPullContainerError"  # in STOPPED, and so in the alert for FAILED when it was recorded
+
+def scenarios():
+    """(fixtures/scenarios/*.json, it parsed, its parsed fixtures/expected/scenarios/ file or None)."""
+    for path in sorted(p for p in SCENARIOS.glob("*.json") if p.is_file()):
+        expected = EXPECTED_SCENARIOS / path.name
+        expected = json.loads(expected.read_text()) if expected.is_file() else None
+        yield path, json.loads(path.read_text()), expected
+
