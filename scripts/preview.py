@@ -6,7 +6,10 @@ measured. Python 3 standard library only.
     preview.py html SOURCE STEP OUT.html   SOURCE: a payload JSON file (a fixture's `slack`
                                            field, or a scenario's steps, or a bare payload);
                                            STEP: the scenario step (0-based, -1 the last),
-                                           or - for a file that is not a scenario
+                                           or - for a file that is not a scenario, or
+                                           thread for an app expectation (app/*.json): the
+                                           Slack thread its calls leave (thread:N: as it
+                                           reads after step N)
     preview.py height DUMPED.html          the height Chromium measured (from --dump-dom)
     preview.py png-size FILE.png           WIDTHxHEIGHT of a PNG
 
@@ -45,6 +48,60 @@ def load_payload(source, step):
     if "blocks" in data or "text" in data:
         return data
     sys.exit(f"{source} has no Slack message")
+
+
+def load_thread(source, step):
+    """An app expectation (a list of steps, each with the Web API `calls` it made) as the
+    thread those calls leave in Slack: (parent payload, its first time, edited, replies).
+    The first chat.postMessage without thread_ts is the parent, each chat.postMessage with
+    thread_ts a reply, and each chat.update with ts rewrites the parent (the newest wins).
+    Calls of a step Slack answered with an error did not land, so they are left out."""
+    with open(source, encoding="utf-8") as f:
+        data = json.load(f)
+    if not isinstance(data, list) or not all(isinstance(s, dict) and "calls" in s for s in data):
+        sys.exit(f"{source} is not an app expectation (a list of steps with `calls`)")
+    _, _, last = step.partition(":")
+    if last:
+        try:
+            data[int(last)]
+        except (ValueError, IndexError):
+            sys.exit(f"{source} has {len(data)} steps: no step {last}")
+        end = int(last) % len(data) + 1
+    else:
+        end = len(data)
+    parent = original = None
+    thread_ts = None
+    edited = False
+    replies = []
+
+    def same_thread(ts, what):
+        nonlocal thread_ts
+        if parent is None:
+            sys.exit(f"{source}: a {what} comes before the thread's parent")
+        if thread_ts is None:
+            thread_ts = ts
+        elif ts != thread_ts:
+            sys.exit(f"{source}: a {what} for thread {ts}, but this thread is {thread_ts}")
+
+    for item in data[:end]:
+        failed = (item.get("status") or 200) >= 400 or "error" in (item.get("response") or {})
+        for call in [] if failed else item.get("calls") or []:
+            method, body = call.get("method"), call.get("body") or {}
+            if method == "chat.postMessage" and not body.get("thread_ts"):
+                if parent is not None:
+                    sys.exit(f"{source}: a second message outside the thread: more than one thread")
+                parent = original = body
+            elif method == "chat.postMessage":
+                same_thread(body["thread_ts"], "reply")
+                replies.append(body)
+            elif method == "chat.update":
+                same_thread(body.get("ts"), "chat.update")
+                parent, edited = body, True
+            else:
+                sys.exit(f"{source}: no picture for a {method} call")
+    if parent is None:
+        sys.exit(f"{source} posts no thread parent" + (f" by step {last}" if last else ""))
+    return parent, post_time(original), edited, replies
 
 
 # ---------------------------------------------------------------------------------------
@@ -267,39 +324,89 @@ code {
 .context-image { display: inline-block; width: 16px; height: 16px; border-radius: 3px; background: #ddd; }
 .divider hr { border: 0; border-top: 1px solid rgba(29, 28, 29, .13); margin: 8px 0; }
 .image, .unknown { color: #616061; font-style: italic; }
+.edited { font-size: 12px; line-height: 18px; color: #616061; margin: -4px 0 4px 0; }
+/* A thread: the parent as it reads now, then the thread pane under it, indented to the
+   parent's text, its replies a size smaller (Slack's thread view). */
+.thread {
+  margin: 2px 20px 16px 64px; padding: 4px 0 6px 0;
+  border: 1px solid rgba(29, 28, 29, .13); border-radius: 8px;
+}
+.reply-count {
+  display: flex; align-items: center; gap: 12px; padding: 6px 16px 2px 16px;
+  font-size: 13px; line-height: 18px; color: #616061;
+}
+.reply-count::after { content: ""; flex: 1; border-top: 1px solid rgba(29, 28, 29, .13); }
+.thread .message { padding: 8px 16px 4px 16px; font-size: 14px; line-height: 1.43; }
+.thread .avatar { width: 28px; height: 28px; border-radius: 5px; margin-top: 2px; font-size: 10px; line-height: 28px; }
+.thread .header { font-size: 16px; margin-top: 4px; }
+.thread code { font-size: 11px; line-height: 16px; }
+.thread .code-block { font-size: 11px; }
+.thread .button { height: 26px; line-height: 24px; font-size: 12px; }
+.thread .context { font-size: 11px; }
+.thread .context code { font-size: 10px; }
+.with-note { flex-wrap: wrap; row-gap: 2px; }
+.broadcast-note { flex-basis: 100%; padding-left: 36px; font-size: 12px; line-height: 16px; color: #616061; }
+.broadcast-note .arrow { font-family: "DejaVu Sans", sans-serif; }  /* not the emoji one */
 """
 
 MEASURE = """
 <script>
   // preview.sh renders once to measure (chromium --dump-dom), then screenshots at this height.
   document.body.setAttribute("data-height",
-    String(Math.ceil(document.querySelector(".message").getBoundingClientRect().bottom)));
+    String(Math.ceil(document.querySelector(".preview").getBoundingClientRect().bottom)));
 </script>
 """
 
 
-def page(payload):
+def message(payload, when, edited=False, note=""):
+    """One message as Slack lists it: avatar, name, time, its blocks (or its text)."""
     blocks = payload.get("blocks") or []
     if blocks:
         body = "\n".join(block_html(b) for b in blocks)
     else:
         body = f'<div class="block section"><div class="mrkdwn">{mrkdwn(payload.get("text", ""))}</div></div>'
-    when = post_time(payload)
-    return f"""<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>{esc(APP_NAME)}</title><style>{CSS}</style></head>
-<body>
-<div class="message">
-  <div class="avatar">ECS</div>
+    if edited:
+        body += '\n<div class="edited">(edited)</div>'
+    note = f'<div class="broadcast-note"><span class="arrow">↪</span> {esc(note)}</div>\n  ' if note else ""
+    return f"""<div class="message{' with-note' if note else ''}">
+  {note}<div class="avatar">ECS</div>
   <div class="content">
     <div class="meta"><span class="name">{esc(APP_NAME)}</span><span class="badge">APP</span>{f'<span class="time">{esc(when)}</span>' if when else ''}</div>
 {body}
   </div>
+</div>"""
+
+
+def document(body):
+    return f"""<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>{esc(APP_NAME)}</title><style>{CSS}</style></head>
+<body>
+<div class="preview">
+{body}
 </div>
 {MEASURE}
 </body>
 </html>
 """
+
+
+def page(payload):
+    return document(message(payload, post_time(payload)))
+
+
+def thread_page(parent, when, edited, replies):
+    """The parent as it reads after its last chat.update, then the thread pane: "N replies",
+    then each reply in order, a broadcast one marked as Slack marks it."""
+    html_ = message(parent, when, edited)
+    if replies:
+        count = f'{len(replies)} {"reply" if len(replies) == 1 else "replies"}'
+        items = "\n".join(
+            message(r, post_time(r), note="Also sent to the channel" if r.get("reply_broadcast") else "")
+            for r in replies
+        )
+        html_ += f'\n<div class="thread">\n<div class="reply-count">{count}</div>\n{items}\n</div>'
+    return document(html_)
 
 
 # ---------------------------------------------------------------------------------------
@@ -317,8 +424,12 @@ def png_size(path):
 def main(argv):
     if len(argv) == 5 and argv[1] == "html":
         _, _, source, step, out = argv
+        if step == "thread" or step.startswith("thread:"):
+            html_ = thread_page(*load_thread(source, step))
+        else:
+            html_ = page(load_payload(source, step))
         with open(out, "w", encoding="utf-8") as f:
-            f.write(page(load_payload(source, step)))
+            f.write(html_)
         return
     if len(argv) == 3 and argv[1] == "height":
         with open(argv[2], encoding="utf-8", errors="replace") as f:

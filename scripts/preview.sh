@@ -9,6 +9,7 @@
 #   scripts/preview.sh --list              prints the table
 #   scripts/preview.sh --render PAYLOAD STEP OUT.png   renders any other payload, e.g.
 #       --render fixtures/expected/ecs-deployment-failed-slack-injection.json - /tmp/x.png
+#       --render fixtures/expected/app/refused-rewrite.json thread /tmp/thread.png
 #
 # Needs Debian's chromium and fonts (Lato, a colour emoji font, DejaVu): installed with
 # apt-get when missing and running as root, otherwise the script says what to install.
@@ -18,11 +19,15 @@ CALLER_DIR=$PWD
 cd "$(dirname "$0")/.."
 
 # The pictures: output PNG, payload under fixtures/expected/, scenario step (0-based, -1 for
-# the last, - for a file that is not a scenario). Adding a picture is adding a line.
+# the last, - for a file that is not a scenario, thread for an app-mode expectation drawn as
+# the Slack thread its calls leave: the parent as last updated, then the replies; thread:N
+# for the thread as it reads after step N). Adding a picture is adding a line.
 PREVIEWS='
-docs/alert-failure.png    scenarios/failure-with-causes.json   -1
-docs/alert-rollback.png   scenarios/rollback-recovered.json     2
-docs/alert-recovered.png  scenarios/rollback-recovered.json    -1
+docs/alert-failure.png           scenarios/failure-with-causes.json   -1
+docs/alert-rollback.png          scenarios/rollback-recovered.json    2
+docs/alert-recovered.png         scenarios/rollback-recovered.json    -1
+docs/thread-rollback.png         app/rollback-recovered.json          thread
+docs/thread-rollback-failed.png  app/rollback-failed.json             thread
 '
 
 WIDTH=${PREVIEW_WIDTH:-760}
@@ -33,7 +38,7 @@ if [[ ${1:-} == --list ]]; then
   exit 0
 fi
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 
@@ -100,8 +105,11 @@ render() {
   [[ $out == /* ]] || out=$PWD/$out
   chromium_run --window-size="$WIDTH,$height" --screenshot="$out" "file://$page" >/dev/null
   [[ -s $out ]] || { echo "preview: chromium wrote no $out" >&2; return 1; }
-  printf '%-28s %-9s %4s KB  from %s step %s\n' "${out#"$PWD"/}" "$(python3 scripts/preview.py png-size "$out")" \
-    "$(( ($(wc -c <"$out") + 1023) / 1024 ))" "$2" "$step"
+  local what="step $step"
+  [[ $step != thread ]] || what="as a thread"
+  [[ $step != thread:* ]] || what="as the thread after step ${step#thread:}"
+  printf '%-32s %-9s %4s KB  from %s %s\n' "${out#"$PWD"/}" "$(python3 scripts/preview.py png-size "$out")" \
+    "$(( ($(wc -c <"$out") + 1023) / 1024 ))" "$2" "$what"
 }
 
 if [[ ${1:-} == --render ]]; then
