@@ -4,8 +4,8 @@
 //! status line, and its Why when a stopped task brings a cause it does not show yet).
 //!
 //! The parent is taken with a claim on the deployment's parent key, like a delivery's on its
-//! event, so a deployment's racing first events start one thread; its `ts` is kept before any
-//! reply is posted. Without a working store, messages post on their own (no thread).
+//! event, so a deployment's racing first events start one thread; its `ts` is kept before the
+//! event is marked delivered. Without a working store, messages post on their own (no thread).
 
 use serde_json::value::RawValue;
 
@@ -65,8 +65,8 @@ pub struct Context<'c> {
     pub now: u64,
 }
 
-/// One event's message in app mode: what it needs besides the message.
-pub struct Delivery<'c> {
+/// One event's message in app mode: what posting it needs besides the message.
+pub struct Posting<'c> {
     /// The app, the configuration, the time.
     pub context: Context<'c>,
     /// The channel of the message's environment.
@@ -79,54 +79,58 @@ pub struct Delivery<'c> {
 
 /// Posts `message` where it belongs: a reply in its story's thread, the parent of a new
 /// thread, or on its own; marks the event delivered; and rewrites the parent when the story
-/// moved. Returns where it went.
+/// moved on. Returns where it went.
 pub fn deliver(
     host: &mut impl Host,
     message: &Message,
-    delivery: &Delivery,
+    posting: &Posting,
     log: &mut LogLine,
     store_failed: &mut bool,
 ) -> Result<Placed, Error> {
-    let now = delivery.context.now;
+    let now = posting.context.now;
     let keys = message.thread_keys();
     let found = if keys.is_empty() {
         threads::service_thread(host, &message.service().identity(), now)
     } else {
         threads::first_thread(host, &keys, now)
     };
-    let placed = match found {
-        Ok(Some(thread)) => reply(host, message, thread, delivery, log, store_failed)?,
-        Ok(None) if keys.is_empty() => post_alone(host, message, delivery, log, store_failed)?,
-        Ok(None) => match start_thread(host, message, keys[0], delivery, log, store_failed)? {
-            Some(placed) => placed,
+    match found {
+        Ok(Some(thread)) => reply(host, message, thread, posting, log, store_failed),
+        Ok(None) if keys.is_empty() => post_alone(host, message, posting, log, store_failed),
+        Ok(None) => match start_thread(host, message, keys[0], posting, log, store_failed)? {
+            Some(placed) => Ok(placed),
             // Another delivery started the thread while this one waited: reply in it.
             None => match threads::first_thread(host, &keys, now) {
-                Ok(Some(thread)) => reply(host, message, thread, delivery, log, store_failed)?,
-                _ => return Err(Error::InFlight),
+                Ok(Some(thread)) => reply(host, message, thread, posting, log, store_failed),
+                Ok(None) | Err(StoreError) => {
+                    *store_failed = true;
+                    post_alone(host, message, posting, log, store_failed)
+                }
             },
         },
         Err(StoreError) => {
             *store_failed = true;
-            post_alone(host, message, delivery, log, store_failed)?
+            post_alone(host, message, posting, log, store_failed)
         }
-    };
-    Ok(placed)
+    }
 }
 
 /// Posts a message in no thread, and marks the event delivered.
 fn post_alone(
     host: &mut impl Host,
     message: &Message,
-    delivery: &Delivery,
+    posting: &Posting,
     log: &mut LogLine,
     store_failed: &mut bool,
 ) -> Result<Placed, Error> {
-    let address = Address {
-        channel: Some(delivery.channel.as_str()),
-        ..Address::default()
-    };
-    own_post(host, message, &address, delivery, log)?;
-    *store_failed |= claim::mark_delivered(host, delivery.claim, delivery.context.now).is_err();
+    own_post(
+        host,
+        message,
+        &Address::channel(posting.channel.as_str()),
+        posting,
+        log,
+    )?;
+    *store_failed |= claim::mark_delivered(host, posting.claim, posting.context.now).is_err();
     Ok(Placed::Standalone)
 }
 
@@ -136,11 +140,11 @@ fn start_thread(
     host: &mut impl Host,
     message: &Message,
     deployment: &str,
-    delivery: &Delivery,
+    posting: &Posting,
     log: &mut LogLine,
     store_failed: &mut bool,
 ) -> Result<Option<Placed>, Error> {
-    let now = delivery.context.now;
+    let now = posting.context.now;
     let key = keys::parent(deployment);
     let mut wrote = false;
     match claim::take(host, &key, now, &mut wrote) {
@@ -152,14 +156,11 @@ fn start_thread(
             if wrote {
                 let _ = claim::release(host, &key);
             }
-            return post_alone(host, message, delivery, log, store_failed).map(Some);
+            return post_alone(host, message, posting, log, store_failed).map(Some);
         }
     }
-    let address = Address {
-        channel: Some(delivery.channel.as_str()),
-        ..Address::default()
-    };
-    let posted = match own_post(host, message, &address, delivery, log) {
+    let address = Address::channel(posting.channel.as_str());
+    let posted = match own_post(host, message, &address, posting, log) {
         Ok(posted) => posted,
         Err(error) => {
             *store_failed |= claim::release(host, &key).is_err();
@@ -170,50 +171,51 @@ fn start_thread(
         deployment: deployment.to_owned(),
         channel: posted.channel,
         ts: posted.ts,
-        event: kept_event(delivery.event),
+        event: kept_event(posting.event),
         rollback: message.rollback().cloned(),
+        why_of: message.why_of().map(str::to_owned),
         status: message.status(),
         causes: message.why().map(shown_causes).unwrap_or_default(),
         editable: true,
     };
-    // The parent's ts before anything else: a reply may follow at once.
+    // The parent's ts first: only a kept thread marks the parent taken; else its claim goes,
+    // and the next message of the story starts a thread of its own rather than waiting.
     let kept = threads::save(host, &thread, now)
         .and_then(|()| claim::mark_delivered(host, &key, now))
-        .and_then(|()| claim::mark_delivered(host, delivery.claim, now))
-        .and_then(|()| link_story(host, message, &thread, !message.ends_story(), now));
-    *store_failed |= kept.is_err();
+        .and_then(|()| link_story(host, message, &thread, true, now));
+    if kept.is_err() {
+        *store_failed = true;
+        let _ = claim::release(host, &key);
+    }
+    *store_failed |= claim::mark_delivered(host, posting.claim, now).is_err();
     Ok(Some(Placed::Parent))
 }
 
-/// Replies in `thread`, marks the event delivered, and rewrites the parent if the story moved.
+/// Replies in `thread`, marks the event delivered, and rewrites the parent if the story moved
+/// on.
 fn reply(
     host: &mut impl Host,
     message: &Message,
     mut thread: Thread,
-    delivery: &Delivery,
+    posting: &Posting,
     log: &mut LogLine,
     store_failed: &mut bool,
 ) -> Result<Placed, Error> {
-    let now = delivery.context.now;
-    let address = Address {
-        channel: Some(&thread.channel),
-        thread_ts: Some(&thread.ts),
-        reply_broadcast: message.broadcast(),
-        ..Address::default()
-    };
-    own_post(host, message, &address, delivery, log)?;
-    *store_failed |= claim::mark_delivered(host, delivery.claim, now).is_err();
+    let now = posting.context.now;
+    let address = Address::reply(&thread.channel, &thread.ts, message.broadcast());
+    own_post(host, message, &address, posting, log)?;
+    *store_failed |= claim::mark_delivered(host, posting.claim, now).is_err();
     *store_failed |= link_story(host, message, &thread, false, now).is_err();
-    if let Some(status) = message
+    let moved = message
         .status()
-        .filter(|s| thread.status.as_ref() != Some(s))
-    {
+        .filter(|status| status.moves(thread.status.as_ref()));
+    // A parent Slack would not edit stays as it is: the replies tell the story.
+    if let Some(status) = moved.filter(|_| thread.editable) {
         thread.status = Some(status);
-        // The reply tells it already: a parent Slack will not edit stays as it is.
-        if thread.editable {
-            rewrite(host, &mut thread, &delivery.context, log);
+        // Kept only once shown: else the next move tries again.
+        if rewrite(host, &mut thread, &posting.context, log) {
+            *store_failed |= threads::update(host, &thread, now).is_err();
         }
-        *store_failed |= threads::save(host, &thread, now).is_err();
     }
     Ok(Placed::Reply)
 }
@@ -240,50 +242,64 @@ fn link_story(
     }
 }
 
-/// After a stopped task is recorded: if its deployment's thread has a parent whose Why does not
-/// show the task's cause yet, the parent is drawn again (or, when Slack will not edit it, the
-/// news goes as a reply). Never fails the task's event: the log says what happened.
+/// After a stopped task is recorded: if the thread's parent shows the Why of the task's
+/// deployment and not the task's cause yet, the parent is drawn again (or, when Slack will not
+/// edit it, the news goes as a reply). Never fails the task's event: the log says what
+/// happened.
 pub fn after_task(host: &mut impl Host, task: &StoppedTask, context: &Context, log: &mut LogLine) {
     let Ok(Some(mut thread)) = threads::thread_of(host, &task.deployment, context.now) else {
         return;
     };
-    if thread.deployment != task.deployment || thread.causes.contains(&task.cause) {
+    if thread.why_of.as_deref() != Some(task.deployment.as_str())
+        || thread.causes.contains(&task.cause)
+    {
         return;
     }
-    if thread.editable {
-        rewrite(host, &mut thread, context, log);
+    let shown = if thread.editable {
+        rewrite(host, &mut thread, context, log)
     } else {
-        reply_with_parent(host, &mut thread, context, log);
-    }
-    if log.parent_update.is_some() && threads::save(host, &thread, context.now).is_err() {
+        reply_with_parent(host, &mut thread, context, log)
+    };
+    if shown && threads::update(host, &thread, context.now).is_err() {
         log.store = Some("unavailable");
     }
 }
 
 /// Rewrites the parent with `chat.update` as the story now stands; when Slack refuses to edit
-/// it, the parent drawn again goes as a reply instead, and the thread stops trying to edit.
-fn rewrite(host: &mut impl Host, thread: &mut Thread, context: &Context, log: &mut LogLine) {
-    log.parent_update = match redraw(host, thread, context, Redraw::Edit) {
-        None => None,
-        Some(Ok(_)) => Some("updated"),
+/// it, the parent drawn again goes as a reply instead (without its mention), and the thread
+/// stops trying to edit. Whether it was shown, one way or the other.
+fn rewrite(
+    host: &mut impl Host,
+    thread: &mut Thread,
+    context: &Context,
+    log: &mut LogLine,
+) -> bool {
+    let result = redraw(host, thread, context, Redraw::Edit);
+    log.parent_update = match result {
+        None => return false,
+        Some(Ok(())) => Some("updated"),
         Some(Err(Failure::EditRefused(_))) => {
             thread.editable = false;
             return reply_with_parent(host, thread, context, log);
         }
         Some(Err(Failure::Failed(_))) => Some("failed"),
     };
+    log.parent_update == Some("updated")
 }
 
-/// Posts the parent, drawn again as the story now stands, as a reply in its thread.
+/// Posts the parent, drawn again as the story now stands, as a reply in its thread; whether
+/// Slack took it.
 fn reply_with_parent(
     host: &mut impl Host,
     thread: &mut Thread,
     context: &Context,
     log: &mut LogLine,
-) {
-    if let Some(result) = redraw(host, thread, context, Redraw::Reply) {
-        log.parent_update = Some(if result.is_ok() { "replied" } else { "failed" });
-    }
+) -> bool {
+    let Some(result) = redraw(host, thread, context, Redraw::Reply) else {
+        return false;
+    };
+    log.parent_update = Some(if result.is_ok() { "replied" } else { "failed" });
+    result.is_ok()
 }
 
 /// Where a parent drawn again goes.
@@ -296,60 +312,45 @@ enum Redraw {
     Reply,
 }
 
-/// Draws the thread's parent again, its causes as they are now (kept in `thread`), and sends
-/// it as `redraw` says; `None` when it cannot be drawn (no event kept, or it no longer reads).
+/// Draws the thread's parent again, its causes as they are now, and sends it as `how` says;
+/// once Slack took it, `thread` keeps the causes it shows. `None` when it cannot be drawn: no
+/// event kept, the event no longer reads, or the causes cannot be read now.
 fn redraw(
     host: &mut impl Host,
     thread: &mut Thread,
     context: &Context,
-    redraw: Redraw,
-) -> Option<Result<Posted, Failure>> {
-    let kept = thread.event.take()?;
+    how: Redraw,
+) -> Option<Result<(), Failure>> {
     let config = context.config;
-    let fact = event::parse_envelope(kept.get().as_bytes())
-        .and_then(|event| classify::classify(event, &config.environments, context.now));
-    let result = fact.ok().and_then(|fact| {
-        let why = match &fact {
-            Fact::DeploymentFailed(_) => {
-                match state::tasks_of(host, &thread.deployment, context.now) {
-                    Ok(tasks) => group_causes(&tasks),
-                    Err(StoreError) => Why::StoreUnavailable,
-                }
-            }
-            _ => Why::NothingRecorded,
-        };
-        let parent = parent_message(&fact, thread.rollback.clone(), why)?;
-        if let Some(why) = parent.why() {
-            thread.causes = shown_causes(why);
+    let kept = thread.event.as_deref()?;
+    let event = event::parse_envelope(kept.get().as_bytes()).ok()?;
+    let fact = classify::classify(event, &config.environments, context.now).ok()?;
+    let why = match (&fact, thread.why_of.as_deref()) {
+        (Fact::DeploymentFailed(_), Some(deployment)) => {
+            group_causes(&state::tasks_of(host, deployment, context.now).ok()?)
         }
-        let look = Look {
-            mention: mention(config, &parent).filter(|_| redraw == Redraw::Edit),
-            log_groups: &config.log_groups,
-            status: thread.status.as_ref(),
-        };
-        let (method, address) = match redraw {
-            Redraw::Edit => (
-                UPDATE,
-                Address {
-                    channel: Some(&thread.channel),
-                    ts: Some(&thread.ts),
-                    ..Address::default()
-                },
-            ),
-            Redraw::Reply => (
+        _ => Why::NothingRecorded,
+    };
+    let parent = parent_message(&fact, thread.rollback.clone(), why)?;
+    let mut look = Look::new(config.mention(&parent), &config.log_groups);
+    look.status = thread.status.as_ref();
+    let (method, address) = match how {
+        Redraw::Edit => (UPDATE, Address::update(&thread.channel, &thread.ts)),
+        Redraw::Reply => {
+            look.mention = None;
+            (
                 POST_MESSAGE,
-                Address {
-                    channel: Some(&thread.channel),
-                    thread_ts: Some(&thread.ts),
-                    ..Address::default()
-                },
-            ),
-        };
-        let payload = slack::render(&parent, &look, &address);
-        Some(call(host, context.app, method, &payload).0)
-    });
-    thread.event = Some(kept);
-    result
+                Address::reply(&thread.channel, &thread.ts, false),
+            )
+        }
+    };
+    let payload = slack::render(&parent, &look, &address);
+    let result = call(host, context.app, method, &payload).0;
+    let causes = parent.why().map(shown_causes);
+    if let (Ok(_), Some(causes)) = (&result, causes) {
+        thread.causes = causes;
+    }
+    Some(result.map(|_| ()))
 }
 
 /// Posts the event's own message at `address`: its answer is the event's.
@@ -357,17 +358,13 @@ fn own_post(
     host: &mut impl Host,
     message: &Message,
     address: &Address,
-    delivery: &Delivery,
+    posting: &Posting,
     log: &mut LogLine,
 ) -> Result<Posted, Error> {
-    let config = delivery.context.config;
-    let look = Look {
-        mention: mention(config, message),
-        log_groups: &config.log_groups,
-        status: None,
-    };
+    let config = posting.context.config;
+    let look = Look::new(config.mention(message), &config.log_groups);
     let payload = slack::render(message, &look, address);
-    let (answer, status) = call(host, delivery.context.app, POST_MESSAGE, &payload);
+    let (answer, status) = call(host, posting.context.app, POST_MESSAGE, &payload);
     log.slack_status = status;
     answer.map_err(|failure| match failure {
         Failure::Failed(error) => error,
@@ -378,18 +375,6 @@ fn own_post(
             retry_after_secs: None,
         },
     })
-}
-
-/// Whom `message` mentions: alerts page someone; notices and recoveries carry no mention.
-pub fn mention<'c>(config: &'c AlertConfig, message: &Message) -> Option<&'c str> {
-    message
-        .is_alert()
-        .then(|| {
-            config
-                .mentions
-                .for_environment(message.service().environment)
-        })
-        .flatten()
 }
 
 /// Calls the Web API `method` with `payload` within what is left of the answer deadline;

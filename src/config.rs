@@ -12,6 +12,7 @@ use crate::settings::{
     ACCOUNT_ENVIRONMENTS, DRY_RUN, ENVIRONMENT_RULES, LOG_GROUPS, MENTIONS, NOTIFY, SLACK_API_URL,
     SLACK_BOT_TOKEN, SLACK_CHANNEL, SLACK_ROUTES, SLACK_WEBHOOK_URL, Settings,
 };
+use crate::story::Message;
 use crate::story::notify::Notify;
 
 /// Slack's Web API, unless `slack_api_url` says otherwise.
@@ -85,6 +86,16 @@ impl AlertConfig {
             mentions,
             log_groups,
         })
+    }
+}
+
+impl AlertConfig {
+    /// Whom `message` mentions: alerts page someone; notices and recoveries carry no mention.
+    pub fn mention(&self, message: &Message) -> Option<&str> {
+        message
+            .is_alert()
+            .then(|| self.mentions.for_environment(message.service().environment))
+            .flatten()
     }
 }
 

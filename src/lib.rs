@@ -21,7 +21,7 @@ mod component;
 /// The configuration keys, their raw values, and their one parse.
 pub mod config;
 pub mod console;
-/// Slack: the Block Kit message, the webhook URL and routes, and what Slack's answer means.
+/// Slack's share of the answer deadline, and what a webhook's answer means.
 pub mod delivery;
 pub mod endpoint;
 pub mod environment;

@@ -13,8 +13,8 @@ use crate::host::{
     Timeouts, TransportFailure,
 };
 
-/// One request the pipeline sent to Slack.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One request the pipeline sent to Slack. `Debug` shows no token.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Post {
     /// `https` or `http`.
     pub scheme: &'static str,
@@ -32,6 +32,20 @@ pub struct Post {
     pub timeouts: Timeouts,
     /// What it was answered.
     pub answer: Result<SlackResponse, TransportFailure>,
+}
+
+impl std::fmt::Debug for Post {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Post")
+            .field("path_and_query", &self.path_and_query)
+            .field(
+                "authorization",
+                &self.authorization.as_ref().map(|_| "<redacted>"),
+            )
+            .field("payload", &String::from_utf8_lossy(&self.payload))
+            .field("answer", &self.answer)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Post {
@@ -93,9 +107,16 @@ pub struct StoreData {
     pub deletes: usize,
     /// `list-keys` calls.
     pub lists: usize,
+    /// The `set` call (counted from 0, as `writes` counts them) that fails, if any.
+    pub failing_write: Option<usize>,
 }
 
 impl MemoryStore {
+    /// Makes the `set` call number `n` (counted from 0 over the store's life) fail.
+    pub fn fail_write(&self, n: usize) {
+        self.0.borrow_mut().failing_write = Some(n);
+    }
+
     /// A snapshot of the store and its counters.
     pub fn data(&self) -> StoreData {
         self.0.borrow().clone()
@@ -246,6 +267,9 @@ impl KeyValue for MemoryHost {
     fn set(&mut self, key: &str, value: &[u8]) -> Result<(), StoreError> {
         let mut store = self.store()?;
         store.writes += 1;
+        if store.failing_write == Some(store.writes - 1) {
+            return Err(StoreError);
+        }
         store.entries.insert(key.to_owned(), value.to_vec());
         Ok(())
     }

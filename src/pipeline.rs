@@ -199,11 +199,7 @@ fn decide_and_deliver(
     log.cluster.clone_from(&service.cluster);
     log.service = Some(service.name.clone());
     log.environment = Some(service.environment.to_owned());
-    let look = Look {
-        mention: app::mention(config, &message),
-        log_groups: &config.log_groups,
-        status: None,
-    };
+    let look = Look::new(config.mention(&message), &config.log_groups);
     let routes = match &config.delivery {
         // Our own JSON, so it always reads back.
         Delivery::DryRun => {
@@ -233,13 +229,13 @@ fn decide_and_deliver(
             (slack_status, None)
         }
         Route::App { channel, app } => {
-            let delivery = app::Delivery {
+            let posting = app::Posting {
                 context: app::Context { app, config, now },
                 channel,
                 event: event.body,
                 claim: event.claim,
             };
-            let placed = app::deliver(host, &message, &delivery, log, store_failed)?;
+            let placed = app::deliver(host, &message, &posting, log, store_failed)?;
             log.thread = Some(placed.name());
             (200, Some(placed.name()))
         }

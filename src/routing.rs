@@ -61,9 +61,7 @@ impl Routes {
                 let target = if ChannelId::looks_like(value) {
                     ChannelId::parse(value).map(Target::Channel)
                 } else {
-                    Endpoint::parse(value)
-                        .map(Target::Webhook)
-                        .map_err(str::to_owned)
+                    Endpoint::parse(value).map(Target::Webhook)
                 };
                 target
                     .map(|target| (environment.clone(), target))

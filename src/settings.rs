@@ -1,6 +1,7 @@
 //! The configuration keys the component reads from `wasi:config/store`, and their raw values
 //! as the host served them; [`crate::config`] parses them into typed configuration.
 
+use crate::bot::ChannelId;
 use crate::error::Error;
 use crate::host::ConfigStoreError;
 
@@ -144,9 +145,16 @@ impl Settings {
             .and_then(|i| self.values[i].as_deref())
     }
 
-    /// Whether [`APP_KEYS`] are needed: a channel may be configured.
+    /// Whether [`APP_KEYS`] are needed: a channel is configured, as `slack_channel` or as a
+    /// route's value.
     pub fn may_use_app(&self) -> bool {
-        self.get(SLACK_CHANNEL).is_some() || self.get(SLACK_ROUTES).is_some()
+        let channel_route = |routes: &str| {
+            routes
+                .split(';')
+                .filter_map(|route| route.split_once('='))
+                .any(|(_, value)| ChannelId::looks_like(value))
+        };
+        self.get(SLACK_CHANNEL).is_some() || self.get(SLACK_ROUTES).is_some_and(channel_route)
     }
 
     /// Which keys are set: names and booleans only, safe to show anyone.

@@ -75,7 +75,9 @@ pub fn answer(
         Err(failure) => return fail(transport_error(failure)),
     };
     let retry_after = retry_after_secs(response.retry_after.as_deref(), now);
-    let answer = serde_json::from_slice::<Answer>(&response.body).ok();
+    let answer = serde_json::from_slice::<Answer>(&response.body)
+        .ok()
+        .or_else(|| head_of(&response.body));
     let code = answer
         .as_ref()
         .and_then(|answer| answer.error.as_deref())
@@ -110,6 +112,17 @@ pub fn answer(
         // A 200 that is not the Web API's JSON, a 5xx, or another status a retry may pass.
         (status, _) => fail(failed(status, code, retry_after)),
     }
+}
+
+/// An answer cut short (by the deadline, or the read limit) inside the message it echoes:
+/// Slack writes `ok`, `channel` and `ts` first, and they are what a post needs. Without this, a
+/// post Slack took would answer 502 and its retry post it again.
+fn head_of(body: &[u8]) -> Option<Answer> {
+    const ECHO: &[u8] = br#","message":"#;
+    let at = body.windows(ECHO.len()).position(|window| window == ECHO)?;
+    let mut head = body[..at].to_vec();
+    head.push(b'}');
+    serde_json::from_slice(&head).ok()
 }
 
 fn failed(status: u16, code: Option<String>, retry_after_secs: Option<u32>) -> Error {
@@ -173,6 +186,14 @@ mod tests {
                 channel: "C0ALERTS".into(),
                 ts: "1503435956.000247".into()
             })
+        );
+        // Cut short inside the echoed message: where it is was said before.
+        let cut = r#"{"ok":true,"channel":"C0ALERTS","ts":"1.000002","message":{"text":"ab"#;
+        assert_eq!(call(200, None, cut).unwrap().ts, "1.000002");
+        // Cut before it said where: not Slack's answer as far as we can tell.
+        assert_eq!(
+            call(200, None, r#"{"ok":true,"channel":"C0ALERTS","#),
+            Err(Failure::Failed(failed(200, None, None)))
         );
         for bad in [
             r#"{"ok":true}"#,

@@ -33,7 +33,7 @@ use serde_json::value::RawValue;
 
 use crate::logs::LogGroups;
 use crate::story::Message;
-use crate::story::thread::Status;
+use crate::story::remembered::Status;
 
 /// Block Kit limits, in characters.
 pub mod limits {
@@ -85,6 +85,36 @@ pub struct Address<'a> {
     pub thread_ts: Option<&'a str>,
     /// Whether the reply is also shown in the channel.
     pub reply_broadcast: bool,
+}
+
+impl<'a> Address<'a> {
+    /// A new message in `channel`.
+    pub fn channel(channel: &'a str) -> Self {
+        Self {
+            channel: Some(channel),
+            ..Self::default()
+        }
+    }
+
+    /// A reply in the thread of `parent` (its `ts`) in `channel`, also shown in the channel
+    /// if `broadcast`.
+    pub fn reply(channel: &'a str, parent: &'a str, broadcast: bool) -> Self {
+        Self {
+            channel: Some(channel),
+            thread_ts: Some(parent),
+            reply_broadcast: broadcast,
+            ..Self::default()
+        }
+    }
+
+    /// A rewrite of the message `ts` in `channel`.
+    pub fn update(channel: &'a str, ts: &'a str) -> Self {
+        Self {
+            channel: Some(channel),
+            ts: Some(ts),
+            ..Self::default()
+        }
+    }
 }
 
 /// Renders a message as the JSON body of a webhook POST, or of the Web API call `address`

@@ -12,10 +12,13 @@
 //! - keys are namespaced by kind, and parts that come from the caller are kept only when short
 //!   and plain, else replaced by a hash ([`keys`]);
 //! - an event's delivery is one key: the claim of the delivery at work on it, then the mark
-//!   that Slack accepted it ([`claim`]).
+//!   that Slack accepted it ([`claim`]);
+//! - app mode keeps each deployment's thread, links to it, and each service's open story
+//!   ([`thread`]), and the claim on starting a thread.
 //!
 //! Writes happen only where something must persist: a stopped task, a failed deployment, a
-//! rollback, a claim and a delivered message. Paths that only read never write.
+//! rollback, a claim and a delivered message, a thread's parent and what it shows. Paths that
+//! only read never write.
 
 pub mod claim;
 pub mod keys;

@@ -6,8 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::{KeyValue, StoreError, keys, read, write};
-use crate::story::remembered::{Cause, Rollback};
-use crate::story::thread::Status;
+use crate::story::remembered::{Cause, Rollback, Status};
 
 /// A deployment's thread: where its parent is, and what is needed to draw it again.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -23,6 +22,9 @@ pub struct Thread {
     pub event: Option<Box<RawValue>>,
     /// The rollback the parent told of, if any.
     pub rollback: Option<Rollback>,
+    /// The deployment whose stopped tasks the parent's Why shows, if it shows one (a failed
+    /// rollback's parent shows the rollback's).
+    pub why_of: Option<String>,
     /// Where the story stands, as the parent shows it.
     pub status: Option<Status>,
     /// The causes the parent's Why shows.
@@ -35,7 +37,7 @@ pub struct Thread {
 #[derive(Serialize, Deserialize)]
 enum Entry {
     /// The deployment's own thread.
-    Parent(Thread),
+    Parent(Box<Thread>),
     /// The deployment belongs to this deployment's thread.
     Link(String),
 }
@@ -47,10 +49,10 @@ pub fn thread_of(
     now: u64,
 ) -> Result<Option<Thread>, StoreError> {
     match read::<Entry>(kv, &keys::thread(deployment), now)? {
-        Some(Entry::Parent(thread)) => Ok(Some(thread)),
+        Some(Entry::Parent(thread)) => Ok(Some(*thread)),
         // One step only: links always name a deployment with a thread of its own.
         Some(Entry::Link(owner)) => match read::<Entry>(kv, &keys::thread(&owner), now)? {
-            Some(Entry::Parent(thread)) => Ok(Some(thread)),
+            Some(Entry::Parent(thread)) => Ok(Some(*thread)),
             _ => Ok(None),
         },
         None => Ok(None),
@@ -71,14 +73,33 @@ pub fn first_thread(
     Ok(None)
 }
 
-/// Keeps `thread` (a new parent, or what its parent now shows).
+/// Keeps a new thread's parent.
 pub fn save(kv: &mut impl KeyValue, thread: &Thread, now: u64) -> Result<(), StoreError> {
     write(
         kv,
         &keys::thread(&thread.deployment),
-        &Entry::Parent(thread.clone()),
+        &Entry::Parent(Box::new(thread.clone())),
         now,
     )
+}
+
+/// Keeps what a thread's parent now shows, merged with what another delivery may have kept
+/// since this one read it (no claim guards a rewrite): the story never moves back, causes
+/// shown stay shown, and a parent Slack would not edit stays so.
+pub fn update(kv: &mut impl KeyValue, thread: &Thread, now: u64) -> Result<(), StoreError> {
+    let mut merged = thread.clone();
+    if let Some(Entry::Parent(kept)) = read::<Entry>(kv, &keys::thread(&thread.deployment), now)? {
+        if let Some(status) = kept.status.filter(|s| s.moves(merged.status.as_ref())) {
+            merged.status = Some(status);
+        }
+        for cause in kept.causes {
+            if !merged.causes.contains(&cause) {
+                merged.causes.push(cause);
+            }
+        }
+        merged.editable &= kept.editable;
+    }
+    save(kv, &merged, now)
 }
 
 /// Links `deployment` to `thread`, unless it is the thread's own.
@@ -138,6 +159,7 @@ mod tests {
             ts: "1795737600.000100".into(),
             event: RawValue::from_string(r#"{"id":"e1"}"#.into()).ok(),
             rollback: None,
+            why_of: Some(deployment.into()),
             status: Some(Status::Failed),
             causes: Vec::new(),
             editable: true,
@@ -171,5 +193,26 @@ mod tests {
         assert_eq!(open.deployment, "ecs-svc/1");
         close_for_service(&mut kv, "svc").unwrap();
         assert!(service_thread(&mut kv, "svc", NOW).unwrap().is_none());
+    }
+
+    #[test]
+    fn an_update_keeps_what_another_delivery_kept_meanwhile() {
+        let mut kv = Store::default();
+        let mut newer = thread("ecs-svc/1");
+        newer.status = Some(Status::RolledBack(None));
+        newer.editable = false;
+        save(&mut kv, &newer, NOW).unwrap();
+        // A delivery that read the thread before: the story stood at "failed" then.
+        let mut older = thread("ecs-svc/1");
+        older.causes.push(Cause {
+            container: Some("app".into()),
+            exit_code: Some(1),
+            reason: None,
+        });
+        update(&mut kv, &older, NOW).unwrap();
+        let kept = thread_of(&mut kv, "ecs-svc/1", NOW).unwrap().unwrap();
+        assert_eq!(kept.status, Some(Status::RolledBack(None)));
+        assert_eq!(kept.causes, older.causes);
+        assert!(!kept.editable);
     }
 }

@@ -1,5 +1,6 @@
-//! What the story remembers between events: the stopped tasks that explain a failure, and the
-//! rollbacks whose outcome is still to come. [`crate::state`] keeps them as serde records.
+//! What the story remembers between events: the stopped tasks that explain a failure, the
+//! rollbacks whose outcome is still to come, and where a deployment's story stands (app
+//! mode's thread). [`crate::state`] keeps them as serde records.
 
 use serde::{Deserialize, Serialize};
 
@@ -45,4 +46,37 @@ pub struct Rollback {
     pub target: Option<String>,
     /// The deployment that failed, when known.
     pub failed: Option<String>,
+}
+
+/// Where a deployment's story stands, as its thread's parent shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The deployment failed.
+    Failed,
+    /// The circuit breaker is rolling back, to this deployment when ECS named it.
+    RollingBack(Option<String>),
+    /// The rollback completed: the service is steady on this deployment.
+    RolledBack(Option<String>),
+    /// The rollback failed too.
+    RollbackFailed,
+    /// The deployment completed.
+    Completed,
+}
+
+impl Status {
+    /// How far the story has gone: a later event never moves it back (a retried failure after
+    /// its rollback started, a late "rolling back" after the outcome).
+    pub fn rank(&self) -> u8 {
+        match self {
+            Status::Failed => 1,
+            Status::RollingBack(_) => 2,
+            Status::RolledBack(_) | Status::RollbackFailed | Status::Completed => 3,
+        }
+    }
+
+    /// Whether `self` moves a story that stands at `now` further.
+    pub fn moves(&self, now: Option<&Status>) -> bool {
+        now.is_none_or(|now| self.rank() > now.rank())
+    }
 }

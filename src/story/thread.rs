@@ -2,33 +2,16 @@
 //! belongs to, where the story stands once it is told, and the parent message drawn again from
 //! the event that started the thread.
 
-use serde::{Deserialize, Serialize};
-
 use super::Message;
 use super::causes::Why;
-use super::remembered::Rollback;
+use super::remembered::{Rollback, Status};
 use crate::classify::Fact;
-
-/// Where a deployment's story stands, as its thread's parent shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// The deployment failed.
-    Failed,
-    /// The circuit breaker is rolling back, to this deployment when ECS named it.
-    RollingBack(Option<String>),
-    /// The rollback completed: the service is steady on this deployment.
-    RolledBack(Option<String>),
-    /// The rollback failed too.
-    RollbackFailed,
-    /// The deployment completed.
-    Completed,
-}
 
 impl Message<'_, '_> {
     /// The deployments whose thread this message belongs to, the story's own first: a
     /// rollback's messages go to the failed deployment's thread, else to the rollback's own.
-    /// A service action belongs to its service's open thread, not a deployment's: none.
+    /// The deployment a rollback returns to is never one of them: it may have a thread of an
+    /// earlier story. A service action belongs to its service's open story: none.
     pub fn thread_keys(&self) -> Vec<&str> {
         let (deployment, rollback) = match self {
             Message::DeploymentFailed { deployment, .. }
@@ -49,16 +32,18 @@ impl Message<'_, '_> {
             } => (deployment, Some(rollback)),
             Message::ServiceAction(_) => return Vec::new(),
         };
-        let mut keys: Vec<&str> = Vec::with_capacity(4);
+        let mut keys: Vec<&str> = Vec::with_capacity(3);
         let rollback_keys = rollback
             .map(|r| [r.failed.as_deref(), r.deployment.as_deref()])
             .into_iter()
             .flatten();
         let target = rollback.and_then(|r| r.target.as_deref());
-        for key in rollback_keys
-            .chain([deployment.deployment_id.as_deref(), target])
-            .flatten()
-        {
+        // ECS may report a rollback's end under the deployment it returned to: not that one.
+        let own = deployment
+            .deployment_id
+            .as_deref()
+            .filter(|id| Some(*id) != target);
+        for key in rollback_keys.chain([own]).flatten() {
             if !keys.contains(&key) {
                 keys.push(key);
             }
@@ -67,7 +52,7 @@ impl Message<'_, '_> {
     }
 
     /// The deployments a rollback's later events name, linked to the thread when its rollback
-    /// starts: its completion or failure then finds the thread whichever id ECS reports.
+    /// starts: its completion or failure then finds the thread by the rollback's own id.
     pub fn thread_aliases(&self) -> Vec<&str> {
         match self {
             Message::RollingBack { .. } => self.thread_keys(),
@@ -114,6 +99,15 @@ impl Message<'_, '_> {
             Message::RollbackFailed { rollback, .. }
             | Message::RollingBack { rollback, .. }
             | Message::RolledBack { rollback, .. } => Some(rollback),
+            _ => None,
+        }
+    }
+
+    /// The deployment whose stopped tasks its Why shows, if it shows one.
+    pub fn why_of(&self) -> Option<&str> {
+        match self {
+            Message::DeploymentFailed { deployment, .. }
+            | Message::RollbackFailed { deployment, .. } => deployment.deployment_id.as_deref(),
             _ => None,
         }
     }
@@ -206,9 +200,10 @@ mod tests {
             deployment: &rolling,
             rollback: rollback(Some("ecs-svc/failed")),
         };
+        // Never the deployment it returns to: that one may have a thread of an earlier story.
         assert_eq!(
             started.thread_keys(),
-            ["ecs-svc/failed", "ecs-svc/rollback", "ecs-svc/stable"]
+            ["ecs-svc/failed", "ecs-svc/rollback"]
         );
         assert_eq!(started.thread_aliases(), started.thread_keys());
         assert_eq!(
@@ -220,16 +215,14 @@ mod tests {
             deployment: &rolling,
             rollback: rollback(None),
         };
-        assert_eq!(
-            unnamed.thread_keys(),
-            ["ecs-svc/rollback", "ecs-svc/stable"]
-        );
-        // ECS may report the end under the target: it still finds the failure's thread.
+        assert_eq!(unnamed.thread_keys(), ["ecs-svc/rollback"]);
+        // ECS may report the end under the target: it still finds the failure's thread, or
+        // the rollback's, never the target's own.
         let ended = Message::RolledBack {
             deployment: &stable,
             rollback: rollback(Some("ecs-svc/failed")),
         };
-        assert_eq!(ended.thread_keys()[0], "ecs-svc/failed");
+        assert_eq!(ended.thread_keys(), ["ecs-svc/failed", "ecs-svc/rollback"]);
         assert!(ended.ends_story() && ended.thread_aliases().is_empty());
         let failed_again = Message::RollbackFailed {
             deployment: &rolling,
