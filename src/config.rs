@@ -106,9 +106,12 @@ fn routes(settings: &Settings) -> Result<Routes, Error> {
     let channel = parsed(settings, SLACK_CHANNEL, ChannelId::parse)?;
     let by_environment = parsed(settings, SLACK_ROUTES, Routes::parse_routes)?.unwrap_or_default();
     let token = parsed(settings, SLACK_BOT_TOKEN, BotToken::parse)?;
-    let api = parsed(settings, SLACK_API_URL, Endpoint::parse)?
-        .unwrap_or_else(|| Endpoint::parse(SLACK_API).expect("Slack's own URL parses"));
-    let app = token.map(|token| App { token, api });
+    let api = parsed(settings, SLACK_API_URL, Endpoint::parse)?;
+    // Slack's own URL parsed only for an app: webhook mode never pays for it.
+    let app = token.map(|token| App {
+        token,
+        api: api.unwrap_or_else(|| Endpoint::parse(SLACK_API).expect("Slack's own URL parses")),
+    });
     if app.is_none() {
         if channel.is_some() {
             return Err(invalid(SLACK_CHANNEL, "a channel needs `slack_bot_token`"));

@@ -1,5 +1,5 @@
 //! The whole pipeline (`handle` with the in-memory host) on fuzzed requests: method, path,
-//! headers, configuration, Slack's answer and the body. Every answer must be a JSON object
+//! headers, configuration (webhooks or app mode), Slack's answer and the body. Every answer must be a JSON object
 //! with a status the README documents, and at most one message may go to Slack.
 //!
 //! Input: six choice bytes, one fuzzed setting value up to a NUL byte, then the body. The
@@ -16,8 +16,8 @@ const METHODS: [&str; 4] = ["POST", "GET", "PUT", "OPTIONS"];
 const PATHS: [&str; 4] = ["/", "/health", "/health?x=1", "/events"];
 const KEY: &str = "fuzz-key";
 
-/// Configurations worth telling apart: delivery, dry run, Basic, open, broken.
-const PROFILES: [&[(&str, &str)]; 6] = [
+/// Configurations worth telling apart: delivery, dry run, Basic, open, broken, app mode.
+const PROFILES: [&[(&str, &str)]; 7] = [
     &[
         ("slack_webhook_url", "https://hooks.slack.com/services/T/B/X"),
         ("api_key", KEY),
@@ -32,10 +32,16 @@ const PROFILES: [&[(&str, &str)]; 6] = [
     &[("dry_run", "true"), ("allow_unauthenticated", "true")],
     &[("api_key", KEY)],
     &[],
+    &[
+        ("slack_bot_token", "xoxb-fuzz"),
+        ("slack_channel", "C0FUZZ"),
+        ("slack_routes", "staging=C0STAGING"),
+        ("api_key", KEY),
+    ],
 ];
 
 fn slack_answer(choice: u8) -> Result<SlackResponse, TransportFailure> {
-    let (status, retry_after, body) = match choice % 8 {
+    let (status, retry_after, body) = match choice % 12 {
         0 => (200, None, "ok"),
         1 => (429, Some("17"), ""),
         2 => (429, Some("Fri, 27 Nov 2026 00:02:00 GMT"), ""),
@@ -43,7 +49,12 @@ fn slack_answer(choice: u8) -> Result<SlackResponse, TransportFailure> {
         4 => (503, Some("99999999999999999999"), ""),
         5 => (413, None, "<html>"),
         6 => return Err(TransportFailure::Timeout),
-        _ => return Err(TransportFailure::Unreachable("connection_refused")),
+        7 => return Err(TransportFailure::Unreachable("connection_refused")),
+        // The Web API's answers: taken, cut short, refused, rate limited in the body.
+        8 => (200, None, r#"{"ok":true,"channel":"C0FUZZ","ts":"1.000001"}"#),
+        9 => (200, None, r#"{"ok":true,"channel":"C0FUZZ","ts":"1.0"#),
+        10 => (200, None, r#"{"ok":false,"error":"not_in_channel"}"#),
+        _ => (200, Some("5"), r#"{"ok":false,"error":"ratelimited"}"#),
     };
     Ok(SlackResponse {
         status,
@@ -69,6 +80,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let mut host = MemoryHost::new(&settings, body);
     host.slack = slack_answer(slack);
+    host.web_api.push(("chat.postMessage", slack_answer(slack)));
     if headers & 0x80 != 0 {
         host.body = None;
     }
@@ -108,6 +120,7 @@ fuzz_target!(|data: &[u8]| {
     let log: serde_json::Value =
         serde_json::from_str(&handled.log.to_json()).expect("the log line is JSON");
     assert_eq!(log["status"], status);
+    // One message per request: a fresh store holds no thread to reply in nor rewrite.
     assert!(host.posts.len() <= 1, "{} posts for one request", host.posts.len());
     for post in &host.posts {
         let payload: serde_json::Value =
