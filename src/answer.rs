@@ -125,7 +125,7 @@ struct Answer<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     slack_status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    thread: Option<&'a str>,
+    thread: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     slack_payload: Option<&'a RawValue>,
 }
@@ -187,6 +187,7 @@ pub fn answer_outcome(outcome: Outcome, log: &mut LogLine) -> Reply {
     };
     let reply = json_reply(status, Vec::new(), to_json(&answer));
     log.outcome = name;
+    log.thread = answer.thread;
     if let Outcome::DryRun { payload } = outcome {
         log.slack_payload = Some(payload);
     }

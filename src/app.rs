@@ -94,21 +94,21 @@ pub fn deliver(
     } else {
         threads::first_thread(host, &keys, now)
     };
-    match found {
-        Ok(Some(thread)) => reply(host, message, thread, posting, log, store_failed),
-        Ok(None) if keys.is_empty() => post_alone(host, message, posting, log, store_failed),
+    let thread = match found {
+        Ok(None) if keys.is_empty() => {
+            return post_alone(host, message, posting, log, store_failed);
+        }
         Ok(None) => match start_thread(host, message, keys[0], posting, log, store_failed)? {
-            Some(placed) => Ok(placed),
+            Some(placed) => return Ok(placed),
             // Another delivery started the thread while this one waited: reply in it.
-            None => match threads::first_thread(host, &keys, now) {
-                Ok(Some(thread)) => reply(host, message, thread, posting, log, store_failed),
-                Ok(None) | Err(StoreError) => {
-                    *store_failed = true;
-                    post_alone(host, message, posting, log, store_failed)
-                }
-            },
+            None => threads::first_thread(host, &keys, now),
         },
-        Err(StoreError) => {
+        found => found,
+    };
+    match thread {
+        Ok(Some(thread)) => reply(host, message, thread, posting, log, store_failed),
+        // The store failed, or lost the thread another delivery started.
+        Ok(None) | Err(StoreError) => {
             *store_failed = true;
             post_alone(host, message, posting, log, store_failed)
         }

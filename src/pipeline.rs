@@ -236,7 +236,6 @@ fn decide_and_deliver(
                 claim: event.claim,
             };
             let placed = app::deliver(host, &message, &posting, log, store_failed)?;
-            log.thread = Some(placed.name());
             (200, Some(placed.name()))
         }
     };

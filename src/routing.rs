@@ -70,6 +70,12 @@ impl Routes {
             .collect()
     }
 
+    /// Whether `slack_routes` (as written) routes an environment to a channel: a look at the
+    /// values before the app's keys are read; [`Routes::parse_routes`] checks them.
+    pub fn name_a_channel(text: &str) -> bool {
+        entries(text).any(|entry| entry.is_some_and(|(_, value)| ChannelId::looks_like(value)))
+    }
+
     /// How messages about `environment` reach Slack: its own route, else the default. A
     /// channel without the app (which configuration refuses) has no route.
     pub fn route_for(&self, environment: &str) -> Option<Route<'_>> {
@@ -163,13 +169,19 @@ fn is_mention(text: &str) -> bool {
             .is_some_and(|rest| id(rest, b"S"))
 }
 
+/// The entries of `ENV=VALUE;ENV=VALUE` as written, `None` for one without `=`; empty ones
+/// skipped.
+fn entries(text: &str) -> impl Iterator<Item = Option<(&str, &str)>> {
+    text.split(';')
+        .filter(|part| !part.trim().is_empty())
+        .map(|part| part.split_once('='))
+}
+
 /// `ENV=VALUE;ENV=VALUE`: valid, distinct environment names and their raw values.
 fn pairs(text: &str) -> Result<Vec<(String, &str)>, String> {
     let mut pairs: Vec<(String, &str)> = Vec::new();
-    for part in text.split(';').filter(|part| !part.trim().is_empty()) {
-        let (name, value) = part
-            .split_once('=')
-            .ok_or("every entry needs the form ENV=VALUE")?;
+    for entry in entries(text) {
+        let (name, value) = entry.ok_or("every entry needs the form ENV=VALUE")?;
         let name = environment_name(name)?;
         if pairs.iter().any(|(known, _)| *known == name) {
             return Err(format!("environment `{name}` appears twice"));
@@ -243,6 +255,13 @@ mod tests {
             ..routes
         };
         assert_eq!(path(&without_app, "production"), "none");
+        // The look before the app's keys are read.
+        assert!(Routes::name_a_channel(&format!(
+            "staging={STAGING};production=C0PROD"
+        )));
+        assert!(!Routes::name_a_channel(&format!(
+            "staging={STAGING};broken"
+        )));
         let error = Routes::parse_routes("production=#alerts").unwrap_err();
         assert!(
             error.contains("`production`") && error.contains("channel ID"),

@@ -1,9 +1,9 @@
 //! The configuration keys the component reads from `wasi:config/store`, and their raw values
 //! as the host served them; [`crate::config`] parses them into typed configuration.
 
-use crate::bot::ChannelId;
 use crate::error::Error;
 use crate::host::ConfigStoreError;
+use crate::routing::Routes;
 
 /// Slack incoming-webhook URL (secret).
 pub const SLACK_WEBHOOK_URL: &str = "slack_webhook_url";
@@ -148,13 +148,8 @@ impl Settings {
     /// Whether [`APP_KEYS`] are needed: a channel is configured, as `slack_channel` or as a
     /// route's value.
     pub fn may_use_app(&self) -> bool {
-        let channel_route = |routes: &str| {
-            routes
-                .split(';')
-                .filter_map(|route| route.split_once('='))
-                .any(|(_, value)| ChannelId::looks_like(value))
-        };
-        self.get(SLACK_CHANNEL).is_some() || self.get(SLACK_ROUTES).is_some_and(channel_route)
+        self.get(SLACK_CHANNEL).is_some()
+            || self.get(SLACK_ROUTES).is_some_and(Routes::name_a_channel)
     }
 
     /// Which keys are set: names and booleans only, safe to show anyone.

@@ -386,21 +386,8 @@ async fn scripted_answer(
         SlackScript::WebApi(script) => {
             let channel = json["channel"].as_str().unwrap_or_default();
             let (status, body, retry_after) = script.answer(&method, channel, &ts);
-            let mut response = hyper::Response::builder()
-                .status(status)
-                .header("content-type", "application/json; charset=utf-8");
-            if let Some(seconds) = retry_after {
-                response = response.header("retry-after", seconds);
-            }
-            let response = response
-                .body(
-                    Full::new(Bytes::from(body))
-                        .map_err(HttpError::from)
-                        .boxed_unsync(),
-                )
-                .map_err(|e| HttpError::InternalError(Some(e.to_string())))?;
-            let io: BoxFuture<std::result::Result<(), HttpError>> = Box::new(async { Ok(()) });
-            Ok((response, io))
+            let content_type = "application/json; charset=utf-8";
+            answered(status, content_type, retry_after, Bytes::from(body))
         }
         SlackScript::Refuse => Err(HttpError::ConnectionRefused),
         SlackScript::Hang => {
@@ -425,24 +412,28 @@ async fn scripted_answer(
             status,
             body,
             retry_after,
-        } => {
-            let mut response = hyper::Response::builder()
-                .status(status)
-                .header("content-type", "text/html");
-            if let Some(seconds) = retry_after {
-                response = response.header("retry-after", seconds);
-            }
-            let response = response
-                .body(
-                    Full::new(Bytes::from_static(body.as_bytes()))
-                        .map_err(HttpError::from)
-                        .boxed_unsync(),
-                )
-                .map_err(|e| HttpError::InternalError(Some(e.to_string())))?;
-            let io: BoxFuture<std::result::Result<(), HttpError>> = Box::new(async { Ok(()) });
-            Ok((response, io))
-        }
+        } => answered(
+            status,
+            "text/html",
+            retry_after,
+            Bytes::from_static(body.as_bytes()),
+        ),
     }
+}
+
+/// A whole answer: `status`, `content_type`, `Retry-After` if given, and `body`.
+fn answered(status: u16, content_type: &str, retry_after: Option<&str>, body: Bytes) -> SendResult {
+    let mut response = hyper::Response::builder()
+        .status(status)
+        .header("content-type", content_type);
+    if let Some(seconds) = retry_after {
+        response = response.header("retry-after", seconds);
+    }
+    let response = response
+        .body(Full::new(body).map_err(HttpError::from).boxed_unsync())
+        .map_err(|e| HttpError::InternalError(Some(e.to_string())))?;
+    let io: BoxFuture<std::result::Result<(), HttpError>> = Box::new(async { Ok(()) });
+    Ok((response, io))
 }
 
 /// A response body whose next frame never comes.
