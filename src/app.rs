@@ -17,6 +17,7 @@ use crate::delivery;
 use crate::error::Error;
 use crate::event;
 use crate::host::{Host, SlackRequest, StoreError};
+use crate::remembered::{Cause, StoppedTask};
 use crate::routing::App;
 use crate::slack::{self, Address, Look};
 use crate::state::claim::{self, Claim};
@@ -24,7 +25,6 @@ use crate::state::thread::{self as threads, Thread};
 use crate::state::{self, keys};
 use crate::story::Message;
 use crate::story::causes::{Why, group_causes};
-use crate::story::remembered::{Cause, StoppedTask};
 use crate::story::thread::parent_message;
 use crate::web_api::{self, Failure, POST_MESSAGE, Posted, UPDATE};
 

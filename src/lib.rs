@@ -38,6 +38,8 @@ pub mod logs;
 pub mod memory;
 /// `handle`: the pipeline, step by step.
 pub mod pipeline;
+/// The story's vocabulary: stopped tasks, causes, rollbacks, where a story stands.
+pub mod remembered;
 pub mod routing;
 pub mod settings;
 pub mod slack;

@@ -87,6 +87,23 @@ pub struct MemoryHost {
     pub slack_latency: Duration,
     /// The last random number handed out (each is one more).
     pub random: u64,
+    /// Answers every post instead of the scripted Slack, when set: a test's model of Slack,
+    /// which may run other deliveries while this call is in flight.
+    pub slack_hook: Option<SlackHook>,
+}
+
+/// A test's Slack: what it answers each post. It may run other deliveries (on hosts that share
+/// the store) before it answers, as overlapping requests do.
+#[derive(Clone)]
+pub struct SlackHook(pub Rc<dyn Fn(&Post) -> SlackAnswer>);
+
+/// What Slack answers a post, or why no answer came.
+pub type SlackAnswer = Result<SlackResponse, TransportFailure>;
+
+impl std::fmt::Debug for SlackHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SlackHook")
+    }
 }
 
 /// An in-memory key-value store that counts what is done to it. Clones share it, as
@@ -148,6 +165,7 @@ impl MemoryHost {
             sleeps: Vec::new(),
             slack_latency: Duration::ZERO,
             random: 0,
+            slack_hook: None,
         }
     }
 
@@ -200,9 +218,10 @@ impl Host for MemoryHost {
             timeouts,
             answer: Err(TransportFailure::Unreachable("unanswered")),
         };
-        post.answer = match post.method() {
-            None => self.slack.clone(),
-            Some(method) => match self.web_api.iter().position(|(m, _)| *m == method) {
+        post.answer = match (&self.slack_hook, post.method()) {
+            (Some(hook), _) => (hook.0)(&post),
+            (None, None) => self.slack.clone(),
+            (None, Some(method)) => match self.web_api.iter().position(|(m, _)| *m == method) {
                 Some(at) => self.web_api.remove(at).1,
                 None => Ok(self.web_api_ok(&post.payload)),
             },

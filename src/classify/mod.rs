@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::event::{
     DeploymentStateChange, EventBridgeEvent, RawDetail, ServiceAction, TaskStateChange,
 };
-use crate::story::remembered::{Cause, StoppedTask};
+use crate::remembered::{Cause, StoppedTask};
 use crate::time;
 
 /// `source` of Amazon ECS events.

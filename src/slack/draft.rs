@@ -4,9 +4,9 @@
 use super::mrkdwn::{Escape, push_code, push_escaped, push_escaped_as};
 use super::words::{action_in_words, reason_in_words};
 use crate::classify::{Action, Deployment, Level, Service};
+use crate::remembered::Rollback;
 use crate::story::Message;
 use crate::story::causes::Why;
-use crate::story::remembered::Rollback;
 
 /// How much of a reason the fallback text (notifications) carries.
 const FALLBACK_REASON: usize = 300;

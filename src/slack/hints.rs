@@ -3,7 +3,7 @@
 //! own troubleshooting guides). A cause no row matches gets no hint, and a hint never replaces
 //! the reason.
 
-use crate::story::remembered::Cause;
+use crate::remembered::Cause;
 
 /// One row: when it applies, what it says, and where that comes from.
 #[derive(Debug)]

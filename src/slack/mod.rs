@@ -32,8 +32,8 @@ use mrkdwn::{labelled_code, labelled_code_block, push_code, push_escaped};
 use serde_json::value::RawValue;
 
 use crate::logs::LogGroups;
+use crate::remembered::Status;
 use crate::story::Message;
-use crate::story::remembered::Status;
 
 /// Block Kit limits, in characters.
 pub mod limits {

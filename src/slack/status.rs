@@ -2,7 +2,7 @@
 //! and a status line under it says so in words.
 
 use super::mrkdwn::push_code;
-use crate::story::remembered::Status;
+use crate::remembered::Status;
 
 /// The header's icon for a story that stands at `status`.
 pub fn icon(status: &Status) -> &'static str {

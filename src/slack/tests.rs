@@ -2,9 +2,9 @@
 //! header, for the longest values ECS allows.
 
 use super::*;
+use crate::remembered::Rollback;
 use crate::story::Message;
 use crate::story::causes::Why;
-use crate::story::remembered::Rollback;
 
 #[test]
 fn the_fallback_text_stays_within_its_limit_for_the_longest_values() {

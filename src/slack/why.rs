@@ -6,8 +6,8 @@ use super::mrkdwn::push_code;
 use crate::classify::Service;
 use crate::console::{self, TaskTab};
 use crate::logs::LogGroups;
+use crate::remembered::StoppedTask;
 use crate::story::causes::{CauseGroup, Why};
-use crate::story::remembered::StoppedTask;
 
 /// How much of each cause's reason the Why section shows.
 const CAUSE_REASON: usize = 400;

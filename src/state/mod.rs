@@ -30,7 +30,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use crate::host::{KeyValue, StoreError};
-use crate::story::remembered::{Rollback, StoppedTask};
+use crate::remembered::{Rollback, StoppedTask};
 
 /// How long anything is kept: 48 hours.
 pub const RETENTION_SECS: u64 = 48 * 3600;

@@ -6,7 +6,7 @@ use super::prune::{
     MAX_DELETES_PER_PRUNE, MAX_READS_PER_PRUNE, PRUNE_EVERY, Pruned, prune, prune_due,
 };
 use super::*;
-use crate::story::remembered::Cause;
+use crate::remembered::Cause;
 
 /// An in-memory store that counts operations.
 #[derive(Default)]

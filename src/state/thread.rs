@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::{KeyValue, StoreError, keys, read, write};
-use crate::story::remembered::{Cause, Rollback, Status};
+use crate::remembered::{Cause, Rollback, Status};
 
 /// A deployment's thread: where its parent is, and what is needed to draw it again.
 #[derive(Debug, Clone, Serialize, Deserialize)]

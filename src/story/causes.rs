@@ -1,6 +1,6 @@
 //! Why a deployment failed, as far as its stopped tasks tell: their causes grouped.
 
-use super::remembered::{Cause, StoppedTask};
+use crate::remembered::{Cause, StoppedTask};
 
 /// Why a deployment failed, as far as the stopped tasks tell.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,14 +5,13 @@
 
 pub mod causes;
 pub mod notify;
-pub mod remembered;
 pub mod thread;
 
 use crate::classify::{Action, Deployment, Fact, Level, Service};
+use crate::remembered::Rollback;
 use crate::state::{self, KeyValue, StoreError};
 use causes::{Why, group_causes};
 use notify::{Kind, Notify};
-use remembered::Rollback;
 
 /// What to post.
 #[derive(Debug, Clone, PartialEq, Eq)]

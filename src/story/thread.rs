@@ -4,8 +4,8 @@
 
 use super::Message;
 use super::causes::Why;
-use super::remembered::{Rollback, Status};
 use crate::classify::Fact;
+use crate::remembered::{Rollback, Status};
 
 impl Message<'_, '_> {
     /// The deployments whose thread this message belongs to, the story's own first: a

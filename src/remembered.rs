@@ -1,6 +1,7 @@
-//! What the story remembers between events: the stopped tasks that explain a failure, the
-//! rollbacks whose outcome is still to come, and where a deployment's story stands (app
-//! mode's thread). [`crate::state`] keeps them as serde records.
+//! The story's vocabulary, what it remembers between events: the stopped tasks that explain a
+//! failure, the rollbacks whose outcome is still to come, and where a deployment's story
+//! stands (app mode's thread). A leaf: [`crate::classify`] makes them, [`crate::state`] keeps
+//! them as serde records, and [`crate::story`] tells them.
 
 use serde::{Deserialize, Serialize};
 
