@@ -3,9 +3,13 @@
 //! rest are replies to it; and the parent is rewritten as the story moves (its header, a
 //! status line, and its Why when a stopped task brings a cause it does not show yet).
 //!
-//! The parent is taken with a claim on the deployment's parent key, like a delivery's on its
-//! event, so a deployment's racing first events start one thread; its `ts` is kept before the
-//! event is marked delivered. Without a working store, messages post on their own (no thread).
+//! Events link to a thread by the deployments they name, for as long as the records live; an
+//! event that names none with a thread joins its service's latest story when the story's
+//! status and window say it belongs there. The parent is taken with a claim on the service's
+//! parent key, like a delivery's on its event, so a story's racing first events start one
+//! thread; its `ts` is kept before the event is marked delivered. The parent is always drawn
+//! from the story as kept, never from the event at hand, so deliveries in any order draw it
+//! forwards. Without a working store, messages post on their own (no thread).
 
 use serde_json::value::RawValue;
 
@@ -14,15 +18,15 @@ use crate::bot::ChannelId;
 use crate::classify::{self, Fact};
 use crate::config::AlertConfig;
 use crate::delivery;
-use crate::error::Error;
+use crate::error::{self, Error};
 use crate::event;
 use crate::host::{Host, SlackRequest, StoreError};
-use crate::remembered::{Cause, StoppedTask};
+use crate::remembered::{Cause, Status, StoppedTask};
 use crate::routing::App;
 use crate::slack::{self, Address, Look};
 use crate::state::claim::{self, Claim};
 use crate::state::thread::{self as threads, Thread};
-use crate::state::{self, keys};
+use crate::state::{self, keys, links};
 use crate::story::Message;
 use crate::story::causes::{Why, group_causes};
 use crate::story::thread::parent_message;
@@ -87,219 +91,431 @@ pub fn deliver(
     log: &mut LogLine,
     store_failed: &mut bool,
 ) -> Result<Placed, Error> {
-    let now = posting.context.now;
-    let keys = message.thread_keys();
-    let found = if keys.is_empty() {
-        threads::service_thread(host, &message.service().identity(), now)
-    } else {
-        threads::first_thread(host, &keys, now)
-    };
-    let thread = match found {
-        Ok(None) if keys.is_empty() => {
-            return post_alone(host, message, posting, log, store_failed);
+    match find_thread(host, message, posting.context.now) {
+        Ok(Some(found)) => reply(host, message, found, posting, log, store_failed),
+        Ok(None) if message.tells_a_deployment() && !message.thread_keys().is_empty() => {
+            start_thread(host, message, posting, log, store_failed)
         }
-        Ok(None) => match start_thread(host, message, keys[0], posting, log, store_failed)? {
-            Some(placed) => return Ok(placed),
-            // Another delivery started the thread while this one waited: reply in it.
-            None => threads::first_thread(host, &keys, now),
-        },
-        found => found,
-    };
-    match thread {
-        Ok(Some(thread)) => reply(host, message, thread, posting, log, store_failed),
-        // The store failed, or lost the thread another delivery started.
-        Ok(None) | Err(StoreError) => {
+        Ok(None) => post_alone(host, message, posting, None, log, store_failed),
+        Err(StoreError) => {
             *store_failed = true;
-            post_alone(host, message, posting, log, store_failed)
+            post_alone(host, message, posting, None, log, store_failed)
         }
     }
 }
 
-/// Posts a message in no thread, and marks the event delivered.
+/// A thread found for a message, and how.
+struct Found {
+    thread: Thread,
+    /// The message's deployments that have no link to the thread yet: linked once the
+    /// message is in it, so that their later events find it.
+    unlinked: Vec<String>,
+}
+
+/// The thread `message` belongs to: its deployments' own (by ID, for as long as the records
+/// live), else the one of its service's latest story, when the message joins it by the
+/// story's status and window.
+fn find_thread(
+    host: &mut impl Host,
+    message: &Message,
+    now: u64,
+) -> Result<Option<Found>, StoreError> {
+    let keys = message.thread_keys();
+    let owned = |keys: &[&str]| keys.iter().map(|key| (*key).to_owned()).collect();
+    if let Some((at, thread)) = threads::first_thread(host, &keys, now)? {
+        return Ok(Some(Found {
+            thread,
+            unlinked: owned(&keys[..at]),
+        }));
+    }
+    let Some(thread) = threads::service_thread(host, &message.service().identity(), now)? else {
+        return Ok(None);
+    };
+    Ok(joins(host, message, &thread, now)?.then(|| Found {
+        thread,
+        unlinked: owned(&keys),
+    }))
+}
+
+/// Whether `message` joins `thread`, its service's latest story, which only the service and
+/// the events' own times link. Within the story window:
+/// - a deployment's failure or a rollback's news joins a story still going on, and an ended
+///   one if it happened before the end (a late delivery);
+/// - a completion joins if it happened after the story began (an earlier deployment's does
+///   not), on the same terms;
+/// - a deployment's start joins only a story that began after it (its failure or its
+///   rollback's news came first): a later start is a new deployment's, and a new story;
+/// - a service action joins a story still going on, not one whose deployment completed, even
+///   if `notify` did not post the completion.
+fn joins(
+    host: &mut impl Host,
+    message: &Message,
+    thread: &Thread,
+    now: u64,
+) -> Result<bool, StoreError> {
+    let (Some(since), Some(latest), Some(at)) = (thread.since, thread.at, message.at()) else {
+        return Ok(false);
+    };
+    let window = links::WINDOW_SECS;
+    if at + window < since || at > latest + window {
+        return Ok(false);
+    }
+    let ended = thread.status.as_ref().is_some_and(Status::is_final);
+    let going_on_or_before_its_end = !ended || at <= latest;
+    Ok(match message {
+        Message::DeploymentStarted(_) => at <= since,
+        Message::DeploymentCompleted(_) => at >= since && going_on_or_before_its_end,
+        Message::ServiceAction(_) if ended => false,
+        Message::ServiceAction(_) => {
+            let rollback = thread
+                .rollback
+                .as_ref()
+                .and_then(|r| r.deployment.as_deref());
+            let mut completed = false;
+            for deployment in [Some(thread.deployment.as_str()), rollback]
+                .into_iter()
+                .flatten()
+            {
+                completed |= links::completed_since(host, deployment, latest, now)?;
+            }
+            !completed
+        }
+        _ => going_on_or_before_its_end,
+    })
+}
+
+/// Posts a message in no thread (its story's, when `thread` names one Slack would not let it
+/// reply in), and marks the event delivered.
 fn post_alone(
+    host: &mut impl Host,
+    message: &Message,
+    posting: &Posting,
+    thread: Option<&str>,
+    log: &mut LogLine,
+    store_failed: &mut bool,
+) -> Result<Placed, Error> {
+    let address = Address::channel(posting.channel.as_str());
+    own_post(host, message, &address, posting, log).map_err(Failure::into_error)?;
+    *store_failed |=
+        claim::mark_delivered(host, posting.claim, thread, posting.context.now).is_err();
+    Ok(Placed::Standalone)
+}
+
+/// Starts a thread for `message`'s story under its service's claim (so that two first events
+/// of a story, racing, start one thread), unless another delivery started it meanwhile.
+fn start_thread(
     host: &mut impl Host,
     message: &Message,
     posting: &Posting,
     log: &mut LogLine,
     store_failed: &mut bool,
 ) -> Result<Placed, Error> {
-    own_post(
-        host,
-        message,
-        &Address::channel(posting.channel.as_str()),
-        posting,
-        log,
-    )?;
-    *store_failed |= claim::mark_delivered(host, posting.claim, posting.context.now).is_err();
-    Ok(Placed::Standalone)
-}
-
-/// Starts `deployment`'s thread with `message` as its parent, under the parent's claim, and
-/// marks the event delivered; `None` when another delivery started it meanwhile.
-fn start_thread(
-    host: &mut impl Host,
-    message: &Message,
-    deployment: &str,
-    posting: &Posting,
-    log: &mut LogLine,
-    store_failed: &mut bool,
-) -> Result<Option<Placed>, Error> {
     let now = posting.context.now;
-    let key = keys::parent(deployment);
+    let key = keys::parent(&message.service().identity());
     let mut wrote = false;
     match claim::take(host, &key, now, &mut wrote) {
         Ok(Claim::Ours) => {}
-        Ok(Claim::Delivered) => return Ok(None),
-        Ok(Claim::InFlight) => return Err(Error::InFlight),
+        // A parent's claim is released once its thread is kept, never marked.
+        Ok(Claim::InFlight | Claim::Delivered(_)) => return Err(Error::InFlight),
         Err(StoreError) => {
             *store_failed = true;
             if wrote {
                 let _ = claim::release(host, &key);
             }
-            return post_alone(host, message, posting, log, store_failed).map(Some);
+            return post_alone(host, message, posting, None, log, store_failed);
         }
     }
-    let address = Address::channel(posting.channel.as_str());
-    let posted = match own_post(host, message, &address, posting, log) {
-        Ok(posted) => posted,
-        Err(error) => {
-            *store_failed |= claim::release(host, &key).is_err();
-            return Err(error);
+    // Another delivery may have started the thread between this one's look and its claim.
+    let placed = match find_thread(host, message, now) {
+        Ok(Some(found)) => Err(found),
+        Ok(None) => Ok(post_parent(host, message, posting, log, store_failed)),
+        Err(StoreError) => {
+            *store_failed = true;
+            Ok(post_alone(host, message, posting, None, log, store_failed))
         }
     };
-    let thread = Thread {
-        deployment: deployment.to_owned(),
-        channel: posted.channel,
-        ts: posted.ts,
-        event: kept_event(posting.event),
-        rollback: message.rollback().cloned(),
-        why_of: message.why_of().map(str::to_owned),
-        status: message.status(),
-        causes: message.why().map(shown_causes).unwrap_or_default(),
-        editable: true,
-    };
-    // The parent's ts first: only a kept thread marks the parent taken; else its claim goes,
-    // and the next message of the story starts a thread of its own rather than waiting.
-    let kept = threads::save(host, &thread, now)
-        .and_then(|()| claim::mark_delivered(host, &key, now))
-        .and_then(|()| link_story(host, message, &thread, true, now));
-    if kept.is_err() {
-        *store_failed = true;
-        let _ = claim::release(host, &key);
+    // Released once the thread is kept (or not started): the next event finds the thread.
+    *store_failed |= claim::release(host, &key).is_err();
+    match placed {
+        Ok(placed) => placed,
+        Err(found) => reply(host, message, found, posting, log, store_failed),
     }
-    *store_failed |= claim::mark_delivered(host, posting.claim, now).is_err();
-    Ok(Some(Placed::Parent))
 }
 
-/// Replies in `thread`, marks the event delivered, and rewrites the parent if the story moved
-/// on.
-fn reply(
+/// Posts `message` as its story's parent, keeps the thread, makes it its service's latest
+/// story, and marks the event delivered.
+fn post_parent(
     host: &mut impl Host,
     message: &Message,
-    mut thread: Thread,
     posting: &Posting,
     log: &mut LogLine,
     store_failed: &mut bool,
 ) -> Result<Placed, Error> {
     let now = posting.context.now;
-    let address = Address::reply(&thread.channel, &thread.ts, message.broadcast());
-    own_post(host, message, &address, posting, log)?;
-    *store_failed |= claim::mark_delivered(host, posting.claim, now).is_err();
-    *store_failed |= link_story(host, message, &thread, false, now).is_err();
-    let moved = message
-        .status()
-        .filter(|status| status.moves(thread.status.as_ref()));
-    // A parent Slack would not edit stays as it is: the replies tell the story.
-    if let Some(status) = moved.filter(|_| thread.editable) {
-        thread.status = Some(status);
-        // Kept only once shown: else the next move tries again.
-        if rewrite(host, &mut thread, &posting.context, log) {
-            *store_failed |= threads::update(host, &thread, now).is_err();
-        }
-    }
-    Ok(Placed::Reply)
+    let address = Address::channel(posting.channel.as_str());
+    let posted = own_post(host, message, &address, posting, log).map_err(Failure::into_error)?;
+    let thread = Thread {
+        deployment: message.thread_keys()[0].to_owned(),
+        channel: posted.channel,
+        ts: posted.ts,
+        event: kept_event(posting.event),
+        failure: None,
+        rollback: message.rollback().cloned(),
+        why_of: message.why_of().map(str::to_owned),
+        status: message.status(),
+        causes: message.why().map(shown_causes).unwrap_or_default(),
+        editable: true,
+        replies: true,
+        since: message.at(),
+        at: message.at(),
+        revision: 0,
+        shown: 0,
+    };
+    let kept = threads::save(host, &thread, now)
+        .and_then(|()| make_latest(host, message, &thread, now))
+        .and_then(|()| link(host, message.thread_aliases(), &thread, now));
+    *store_failed |= kept.is_err();
+    let delivered = claim::mark_delivered(host, posting.claim, Some(&thread.deployment), now);
+    *store_failed |= delivered.is_err();
+    Ok(Placed::Parent)
 }
 
-/// Links the deployments a rollback names to `thread`, and opens (a new thread whose story
-/// goes on) or closes (its outcome) the service's story, so that what comes next finds it.
-fn link_story(
+/// Makes `thread` its service's latest story, unless the service has a later one (this story's
+/// first event came late).
+fn make_latest(
     host: &mut impl Host,
     message: &Message,
     thread: &Thread,
-    opens: bool,
     now: u64,
 ) -> Result<(), StoreError> {
-    for deployment in message.thread_aliases() {
+    let service = message.service().identity();
+    let latest = threads::service_thread(host, &service, now)?;
+    if latest.is_some_and(|latest| latest.at > thread.at) {
+        return Ok(());
+    }
+    threads::set_service_thread(host, &service, thread, now)
+}
+
+/// Replies in the thread found (or posts on its own when Slack takes no replies in it), marks
+/// the event delivered, and moves the story on: the parent is rewritten when what it must show
+/// changed. A rewrite that fails in a way a retry may pass answers the event with that
+/// failure's status, though the message posted.
+fn reply(
+    host: &mut impl Host,
+    message: &Message,
+    found: Found,
+    posting: &Posting,
+    log: &mut LogLine,
+    store_failed: &mut bool,
+) -> Result<Placed, Error> {
+    let Found {
+        mut thread,
+        unlinked,
+    } = found;
+    let now = posting.context.now;
+    let owner = thread.deployment.clone();
+    let placed = if thread.replies {
+        let address = Address::reply(&thread.channel, &thread.ts, message.broadcast());
+        match own_post(host, message, &address, posting, log) {
+            Ok(_) => {
+                *store_failed |=
+                    claim::mark_delivered(host, posting.claim, Some(&owner), now).is_err();
+                Placed::Reply
+            }
+            // The channel takes what the thread will not; the story stops replying.
+            Err(Failure::ReplyRefused(_)) => {
+                thread.replies = false;
+                post_alone(host, message, posting, Some(&owner), log, store_failed)?
+            }
+            Err(failure) => return Err(failure.into_error()),
+        }
+    } else {
+        post_alone(host, message, posting, Some(&owner), log, store_failed)?
+    };
+    let aliases = message.thread_aliases().into_iter().map(str::to_owned);
+    let to_link: Vec<String> = unlinked.into_iter().chain(aliases).collect();
+    *store_failed |= link(host, to_link.iter().map(String::as_str), &thread, now).is_err();
+    move_story(host, message, thread, posting, log, store_failed)?;
+    Ok(placed)
+}
+
+/// Links `deployments` to `thread`.
+fn link<'d>(
+    host: &mut impl Host,
+    deployments: impl IntoIterator<Item = &'d str>,
+    thread: &Thread,
+    now: u64,
+) -> Result<(), StoreError> {
+    for deployment in deployments {
         threads::link(host, deployment, thread, now)?;
     }
-    let service = message.service().identity();
-    if message.ends_story() {
-        threads::close_for_service(host, &service)
-    } else if opens {
-        threads::open_for_service(host, &service, thread, now)
-    } else {
-        Ok(())
+    Ok(())
+}
+
+/// Keeps what `message` adds to its thread's story (where it stands, its rollback, a failure
+/// that came after another event drew the parent, its time) and, when that changes what the
+/// parent must show, rewrites the parent from the story as kept.
+fn move_story(
+    host: &mut impl Host,
+    message: &Message,
+    thread: Thread,
+    posting: &Posting,
+    log: &mut LogLine,
+    store_failed: &mut bool,
+) -> Result<(), Error> {
+    let now = posting.context.now;
+    let mut change = thread;
+    change.at = change.at.max(message.at());
+    change.since = [change.since, message.at()].into_iter().flatten().min();
+    change.status = message.status().or(change.status);
+    if let Some(rollback) = message.rollback() {
+        change.rollback = Some(rollback.clone());
     }
+    // The story's failure, come after a start, a notice or an outcome drew the parent: from
+    // now on the parent is drawn from it, with its Why.
+    if let Message::DeploymentFailed { deployment, .. } = message
+        && change.why_of.is_none()
+        && change.failure.is_none()
+    {
+        change.failure = kept_event(posting.event);
+        change.why_of = deployment.deployment_id.as_deref().map(str::to_owned);
+    }
+    match threads::update(host, &change, false, now) {
+        Ok(kept) => rewrite_owed(host, kept, &posting.context, log, store_failed),
+        Err(StoreError) => {
+            *store_failed = true;
+            Ok(())
+        }
+    }
+}
+
+/// A redelivery of an event Slack took in `deployment`'s thread: the parent's rewrite it left
+/// owed, if any, is done now.
+pub fn finish(
+    host: &mut impl Host,
+    deployment: &str,
+    context: &Context,
+    log: &mut LogLine,
+) -> Result<(), Error> {
+    let mut store_failed = false;
+    let result = match threads::thread_of(host, deployment, context.now) {
+        Ok(Some(thread)) => rewrite_owed(host, thread, context, log, &mut store_failed),
+        Ok(None) => Ok(()),
+        Err(StoreError) => {
+            store_failed = true;
+            Ok(())
+        }
+    };
+    if store_failed {
+        log.store = Some("unavailable");
+    }
+    result
 }
 
 /// After a stopped task is recorded: if the thread's parent shows the Why of the task's
 /// deployment and not the task's cause yet, the parent is drawn again (or, when Slack will not
-/// edit it, the news goes as a reply). Never fails the task's event: the log says what
-/// happened.
-pub fn after_task(host: &mut impl Host, task: &StoppedTask, context: &Context, log: &mut LogLine) {
+/// edit it, the news goes as a reply); a rewrite the story still owes is done too. A rewrite
+/// that fails in a way a retry may pass is the task's answer: its retry draws the parent.
+pub fn after_task(
+    host: &mut impl Host,
+    task: &StoppedTask,
+    context: &Context,
+    log: &mut LogLine,
+) -> Result<(), Error> {
     let Ok(Some(mut thread)) = threads::thread_of(host, &task.deployment, context.now) else {
-        return;
+        return Ok(());
     };
-    if thread.why_of.as_deref() != Some(task.deployment.as_str())
-        || thread.causes.contains(&task.cause)
-    {
-        return;
-    }
-    let shown = if thread.editable {
-        rewrite(host, &mut thread, context, log)
+    let news = thread.why_of.as_deref() == Some(task.deployment.as_str())
+        && !thread.causes.contains(&task.cause);
+    let mut store_failed = false;
+    let result = if !thread.editable && news {
+        if let Some(Ok(causes)) = redraw(host, &thread, context, Redraw::Reply) {
+            log.parent_update = Some("replied");
+            thread.causes = causes;
+            store_failed |= threads::update(host, &thread, false, context.now).is_err();
+        } else {
+            log.parent_update = Some("failed");
+        }
+        Ok(())
     } else {
-        reply_with_parent(host, &mut thread, context, log)
+        match threads::update(host, &thread, news, context.now) {
+            Ok(kept) => rewrite_owed(host, kept, context, log, &mut store_failed),
+            Err(StoreError) => {
+                store_failed = true;
+                Ok(())
+            }
+        }
     };
-    if shown && threads::update(host, &thread, context.now).is_err() {
+    if store_failed {
         log.store = Some("unavailable");
     }
+    result
 }
 
-/// Rewrites the parent with `chat.update` as the story now stands; when Slack refuses to edit
-/// it, the parent drawn again goes as a reply instead (without its mention), and the thread
-/// stops trying to edit. Whether it was shown, one way or the other.
-fn rewrite(
+/// How many times one delivery draws the parent when the story moves on while Slack is called
+/// (each time it finds the store ahead of what it drew); past that, the event's retry does.
+const MAX_REDRAWS: usize = 3;
+
+/// Rewrites the parent with `chat.update` until Slack took what the story as kept says: a
+/// rewrite always draws the story as the store has it, and when the store moved ahead while
+/// Slack was called (another delivery's move, whose own rewrite may land first), it draws once
+/// more, so the parent is never left drawn backwards. When Slack refuses to edit the parent,
+/// it is posted as a reply instead (without its mention), and the thread stops editing. A
+/// failure a retry may pass is the event's answer; one it cannot is only logged.
+fn rewrite_owed(
     host: &mut impl Host,
-    thread: &mut Thread,
+    mut thread: Thread,
     context: &Context,
     log: &mut LogLine,
-) -> bool {
-    let result = redraw(host, thread, context, Redraw::Edit);
-    log.parent_update = match result {
-        None => return false,
-        Some(Ok(())) => Some("updated"),
-        Some(Err(Failure::EditRefused(_))) => {
-            thread.editable = false;
-            return reply_with_parent(host, thread, context, log);
+    store_failed: &mut bool,
+) -> Result<(), Error> {
+    if !thread.pending() {
+        return Ok(());
+    }
+    for _ in 0..MAX_REDRAWS {
+        let drawn = thread.revision;
+        match redraw(host, &thread, context, Redraw::Edit) {
+            // Nothing to draw it from: nothing can be done for it.
+            None => return Ok(()),
+            Some(Ok(causes)) => {
+                log.parent_update = Some("updated");
+                thread.causes = causes;
+                thread.shown = drawn;
+            }
+            Some(Err(Failure::EditRefused(_) | Failure::ReplyRefused(_))) => {
+                thread.editable = false;
+                let replied = redraw(host, &thread, context, Redraw::Reply);
+                log.parent_update = Some(match replied {
+                    Some(Ok(_)) => "replied",
+                    _ => "failed",
+                });
+            }
+            Some(Err(Failure::Failed(error))) => {
+                log.parent_update = Some("failed");
+                if !error::eventbridge_retries(error.status()) {
+                    return Ok(());
+                }
+                // Slack may still take it, after rewrites of a story further on: whatever
+                // another delivery showed meanwhile, the retry draws the parent again.
+                *store_failed |= threads::update(host, &thread, true, context.now).is_err();
+                return Err(Error::ParentUpdateFailed(Box::new(error)));
+            }
         }
-        Some(Err(Failure::Failed(_))) => Some("failed"),
-    };
-    log.parent_update == Some("updated")
-}
-
-/// Posts the parent, drawn again as the story now stands, as a reply in its thread; whether
-/// Slack took it.
-fn reply_with_parent(
-    host: &mut impl Host,
-    thread: &mut Thread,
-    context: &Context,
-    log: &mut LogLine,
-) -> bool {
-    let Some(result) = redraw(host, thread, context, Redraw::Reply) else {
-        return false;
-    };
-    log.parent_update = Some(if result.is_ok() { "replied" } else { "failed" });
-    result.is_ok()
+        match threads::update(host, &thread, false, context.now) {
+            // Whatever another delivery showed meanwhile, this rewrite may have landed last:
+            // only a story no further than what it drew is done.
+            Ok(kept) if kept.editable && kept.revision > drawn => thread = kept,
+            Ok(_) => return Ok(()),
+            Err(StoreError) => {
+                *store_failed = true;
+                return Ok(());
+            }
+        }
+    }
+    // Other deliveries keep moving the story, and this one's last rewrite may land after
+    // theirs: the parent is owed a rewrite, which this event's retry draws.
+    *store_failed |= threads::update(host, &thread, true, context.now).is_err();
+    Err(Error::ParentUpdateFailed(Box::new(Error::InFlight)))
 }
 
 /// Where a parent drawn again goes.
@@ -312,17 +528,19 @@ enum Redraw {
     Reply,
 }
 
-/// Draws the thread's parent again, its causes as they are now, and sends it as `how` says;
-/// once Slack took it, `thread` keeps the causes it shows. `None` when it cannot be drawn: no
-/// event kept, the event no longer reads, or the causes cannot be read now.
+/// Draws the thread's parent again as its story is kept, its causes as they are now, and
+/// sends it as `how` says; once Slack took it, the causes it shows. `None` when it cannot be
+/// drawn: no event kept, the event no longer reads, or the causes cannot be read now. Drawn
+/// from the failure that came after another event drew it, the parent carries no mention: it
+/// was a reply's to make.
 fn redraw(
     host: &mut impl Host,
-    thread: &mut Thread,
+    thread: &Thread,
     context: &Context,
     how: Redraw,
-) -> Option<Result<(), Failure>> {
+) -> Option<Result<Vec<Cause>, Failure>> {
     let config = context.config;
-    let kept = thread.event.as_deref()?;
+    let kept = thread.failure.as_deref().or(thread.event.as_deref())?;
     let event = event::parse_envelope(kept.get().as_bytes()).ok()?;
     let fact = classify::classify(event, &config.environments, context.now).ok()?;
     let why = match (&fact, thread.why_of.as_deref()) {
@@ -332,7 +550,8 @@ fn redraw(
         _ => Why::NothingRecorded,
     };
     let parent = parent_message(&fact, thread.rollback.clone(), why)?;
-    let mut look = Look::new(config.mention(&parent), &config.log_groups);
+    let mention = config.mention(&parent).filter(|_| thread.failure.is_none());
+    let mut look = Look::new(mention, &config.log_groups);
     look.status = thread.status.as_ref();
     let (method, address) = match how {
         Redraw::Edit => (UPDATE, Address::update(&thread.channel, &thread.ts)),
@@ -346,11 +565,8 @@ fn redraw(
     };
     let payload = slack::render(&parent, &look, &address);
     let result = call(host, context.app, method, &payload).0;
-    let causes = parent.why().map(shown_causes);
-    if let (Ok(_), Some(causes)) = (&result, causes) {
-        thread.causes = causes;
-    }
-    Some(result.map(|_| ()))
+    let causes = parent.why().map(shown_causes).unwrap_or_default();
+    Some(result.map(|_| causes))
 }
 
 /// Posts the event's own message at `address`: its answer is the event's.
@@ -360,21 +576,13 @@ fn own_post(
     address: &Address,
     posting: &Posting,
     log: &mut LogLine,
-) -> Result<Posted, Error> {
+) -> Result<Posted, Failure> {
     let config = posting.context.config;
     let look = Look::new(config.mention(message), &config.log_groups);
     let payload = slack::render(message, &look, address);
     let (answer, status) = call(host, posting.context.app, POST_MESSAGE, &payload);
     log.slack_status = status;
-    answer.map_err(|failure| match failure {
-        Failure::Failed(error) => error,
-        // Only `chat.update` refuses edits; from `chat.postMessage` it is an error like others.
-        Failure::EditRefused(code) => Error::SlackFailed {
-            code: Some(code),
-            status: 200,
-            retry_after_secs: None,
-        },
-    })
+    answer
 }
 
 /// Calls the Web API `method` with `payload` within what is left of the answer deadline;

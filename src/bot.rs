@@ -4,8 +4,9 @@
 
 use std::fmt;
 
-/// A Slack bot token (`xoxb-…`, or a rotating `xoxe.xoxb-…`): sent only as
-/// `Authorization: Bearer`.
+/// A Slack bot token (`xoxb-…`): sent only as `Authorization: Bearer`. A rotating token
+/// (`xoxe.xoxb-…`) expires 12 hours after it is issued, and refreshing it takes the app's
+/// client secret and a store of the refresh token this component does not keep: it is refused.
 #[derive(Clone, PartialEq, Eq)]
 pub struct BotToken(String);
 
@@ -19,7 +20,14 @@ impl BotToken {
     /// Parses a bot token; the error never quotes it.
     pub fn parse(text: &str) -> Result<Self, &'static str> {
         let text = text.trim();
-        if !(text.starts_with("xoxb-") || text.starts_with("xoxe.xoxb-")) {
+        if text.starts_with("xoxe.") {
+            return Err(
+                "a rotating token (xoxe.…) expires 12 hours after it is issued and this \
+                        component cannot refresh it: use the xoxb- bot token of an app without \
+                        token rotation (the manifest deploy/slack-app.yaml creates one)",
+            );
+        }
+        if !text.starts_with("xoxb-") {
             return Err("expected a bot token (xoxb-…); user and app tokens are not used");
         }
         // It goes into a header: visible ASCII only, and a sane length.
@@ -77,8 +85,14 @@ mod tests {
         let token = BotToken::parse(" xoxb-1-2-SECRET\n").unwrap();
         assert_eq!(token.bearer(), "Bearer xoxb-1-2-SECRET");
         assert_eq!(format!("{token:?}"), "BotToken(<redacted>)");
-        assert!(BotToken::parse("xoxe.xoxb-1-SECRET").is_ok());
+        // A rotating token would stop working within 12 hours: refused, saying why.
+        let rotating = BotToken::parse("xoxe.xoxb-1-SECRET").unwrap_err();
+        assert!(
+            rotating.contains("12 hours") && rotating.contains("xoxb-"),
+            "{rotating}"
+        );
         for bad in [
+            "xoxe.xoxb-1-SECRET",
             "xoxp-1-SECRET",
             "SECRET",
             "xoxb-1 SECRET",

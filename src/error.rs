@@ -123,6 +123,10 @@ pub enum Error {
     /// Slack would not have had the time to answer; nothing was posted.
     #[error("too little time was left to post to slack before the answer deadline")]
     OutOfTime,
+    /// The event's message posted, but the rewrite of its thread's parent failed in a way a
+    /// retry may get past: the retry draws the parent again (and posts nothing twice).
+    #[error("the message posted, but its thread's parent was not rewritten: {0}")]
+    ParentUpdateFailed(Box<Error>),
     /// The key-value store failed while recording an event whose only purpose is to be
     /// recorded (a stopped task).
     #[error("the key-value store is unavailable; the event was not recorded")]
@@ -157,6 +161,8 @@ impl Error {
             | Self::OutOfTime
             | Self::StoreUnavailable => 503,
             Self::SlackTimeout => 504,
+            // As the failed call would answer: it is that call the retry must get past.
+            Self::ParentUpdateFailed(call) => call.status(),
         }
     }
 
@@ -168,6 +174,7 @@ impl Error {
             Self::SlackFailed {
                 retry_after_secs, ..
             } => *retry_after_secs,
+            Self::ParentUpdateFailed(call) => call.retry_after(),
             _ => None,
         }
     }
@@ -196,6 +203,7 @@ impl Error {
             Self::StoreUnavailable => "store_unavailable",
             Self::InFlight => "in_flight",
             Self::OutOfTime => "out_of_time",
+            Self::ParentUpdateFailed(_) => "parent_update_failed",
         }
     }
 
@@ -314,6 +322,20 @@ mod tests {
             ),
             (Error::SlackTimeout, 504, None, true),
             (Error::StoreUnavailable, 503, None, true),
+            (
+                Error::ParentUpdateFailed(Box::new(Error::SlackRateLimited {
+                    retry_after_secs: 4,
+                })),
+                429,
+                Some(4),
+                true,
+            ),
+            (
+                Error::ParentUpdateFailed(Box::new(Error::SlackTimeout)),
+                504,
+                None,
+                true,
+            ),
         ];
         for (error, status, retry_after, retried) in table {
             assert_eq!(error.status(), status, "{error:?}");
@@ -390,6 +412,7 @@ mod tests {
             Error::SlackUnreachable("dns_error"),
             Error::SlackTimeout,
             Error::StoreUnavailable,
+            Error::ParentUpdateFailed(Box::new(Error::SlackTimeout)),
         ];
         let mut codes: Vec<_> = errors.iter().map(Error::code).collect();
         codes.sort_unstable();

@@ -121,7 +121,8 @@ fn process_event(
         // Recorded whatever `notify` says, also in dry run: a failure alert reads it.
         Fact::StoppedTask(task) => {
             state::record_task(host, task, now).map_err(|StoreError| Error::StoreUnavailable)?;
-            // App mode: a cause the thread's parent does not show yet is drawn into it.
+            // App mode: a cause the thread's parent does not show yet is drawn into it, and a
+            // rewrite the story owes is done.
             if let Delivery::Slack(routes) = &config.delivery
                 && let Some(app) = &routes.app
             {
@@ -130,7 +131,7 @@ fn process_event(
                     config: &config,
                     now,
                 };
-                app::after_task(host, task, &context, log);
+                app::after_task(host, task, &context, log)?;
             }
             return Ok(Outcome::Recorded);
         }
@@ -148,7 +149,20 @@ fn process_event(
     {
         match claim::take(host, &claim_key, now, &mut claimed) {
             Ok(Claim::Ours) => {}
-            Ok(Claim::Delivered) => return Ok(Outcome::Duplicate),
+            Ok(Claim::Delivered(thread)) => {
+                // The message posted; a rewrite of its thread's parent may still be owed.
+                if let (Some(thread), Delivery::Slack(routes)) = (thread, &config.delivery)
+                    && let Some(app) = &routes.app
+                {
+                    let context = app::Context {
+                        app,
+                        config: &config,
+                        now,
+                    };
+                    app::finish(host, &thread, &context, log)?;
+                }
+                return Ok(Outcome::Duplicate);
+            }
             Ok(Claim::InFlight) => return Err(Error::InFlight),
             // Without a store, post anyway: a duplicate beats a lost alert.
             Err(StoreError) => store_failed = true,
@@ -160,8 +174,13 @@ fn process_event(
         now,
     };
     let outcome = decide_and_deliver(host, &fact, &config, &event, log, &mut store_failed);
-    // Whatever kept the event from Slack, a retry must be free to post it at once.
-    if claimed && !matches!(outcome, Ok(Outcome::Delivered { .. })) {
+    // Whatever kept the event from Slack, a retry must be free to post it at once; a message
+    // that posted keeps its mark, also when its parent's rewrite is still owed.
+    let posted = matches!(
+        outcome,
+        Ok(Outcome::Delivered { .. }) | Err(Error::ParentUpdateFailed(_))
+    );
+    if claimed && !posted {
         store_failed |= claim::release(host, &claim_key).is_err();
     }
     log.store = store_failed.then_some("unavailable");
@@ -225,7 +244,7 @@ fn decide_and_deliver(
             log.slack_status = answer.as_ref().ok().map(|r| r.status);
             let slack_status = delivery::outcome(answer, host.now())?;
             // Only once Slack took it: a retry after a failed post must still post.
-            *store_failed |= claim::mark_delivered(host, event.claim, now).is_err();
+            *store_failed |= claim::mark_delivered(host, event.claim, None, now).is_err();
             (slack_status, None)
         }
         Route::App { channel, app } => {

@@ -47,6 +47,10 @@ pub struct Rollback {
     pub target: Option<String>,
     /// The deployment that failed, when known.
     pub failed: Option<String>,
+    /// When it started, by the notice's own time (Unix seconds): what links it to a failure
+    /// that came later.
+    #[serde(default)]
+    pub at: Option<u64>,
 }
 
 /// Where a deployment's story stands, as its thread's parent shows it.
@@ -67,13 +71,20 @@ pub enum Status {
 
 impl Status {
     /// How far the story has gone: a later event never moves it back (a retried failure after
-    /// its rollback started, a late "rolling back" after the outcome).
+    /// its rollback started, a late "rolling back" after the outcome). A completion that came
+    /// before its rollback's notice is told again as the rollback's end.
     pub fn rank(&self) -> u8 {
         match self {
             Status::Failed => 1,
             Status::RollingBack(_) => 2,
-            Status::RolledBack(_) | Status::RollbackFailed | Status::Completed => 3,
+            Status::Completed => 3,
+            Status::RolledBack(_) | Status::RollbackFailed => 4,
         }
+    }
+
+    /// Whether the story has ended: nothing but a late event of it comes now.
+    pub fn is_final(&self) -> bool {
+        self.rank() >= Status::Completed.rank()
     }
 
     /// Whether `self` moves a story that stands at `now` further.

@@ -15,10 +15,11 @@ pub const UPDATE: &str = "chat.update";
 
 /// Errors no retry can fix (the token, the scopes, the channel, the message): the event goes
 /// to the dead-letter queue, for a re-drive once they are fixed.
-const REJECTED: [&str; 10] = [
+const REJECTED: [&str; 14] = [
     "invalid_auth",
     "not_authed",
     "token_revoked",
+    "token_expired",
     "account_inactive",
     "missing_scope",
     "channel_not_found",
@@ -26,6 +27,17 @@ const REJECTED: [&str; 10] = [
     "is_archived",
     "invalid_blocks",
     "msg_too_long",
+    "restricted_action",
+    "restricted_action_read_only_channel",
+    "restricted_action_thread_only_channel",
+];
+
+/// Refusals of a reply for its thread (locked, not a message one can reply to, a channel
+/// without threads): the message can still go to the channel on its own.
+const REFUSED_REPLIES: [&str; 3] = [
+    "cannot_reply_to_message",
+    "restricted_action_thread_locked",
+    "restricted_action_non_threadable_channel",
 ];
 
 /// `chat.update`'s refusals to edit a message: deleted, not the app's, or too old.
@@ -50,8 +62,22 @@ pub enum Failure {
     /// Slack will not edit the message (`message_not_found`, `cant_update_message`,
     /// `edit_window_closed`): a reply can say it instead.
     EditRefused(String),
+    /// Slack will not take a reply in this thread ([`REFUSED_REPLIES`]): the channel can.
+    ReplyRefused(String),
     /// Anything else: the error that answers the event.
     Failed(Error),
+}
+
+impl Failure {
+    /// The error that answers the event whose own message the call was: there, a refused edit
+    /// means only what Slack said, and a refused reply that the channel refused it too.
+    pub fn into_error(self) -> Error {
+        match self {
+            Failure::Failed(error) => error,
+            Failure::EditRefused(code) => failed(200, Some(code), None),
+            Failure::ReplyRefused(code) => Error::SlackRejected { status: 200, code },
+        }
+    }
 }
 
 /// The fields of an answer that we read; the echoed message is skipped.
@@ -99,6 +125,9 @@ pub fn answer(
         (200, Some(_)) => match code.as_deref() {
             Some("ratelimited" | "rate_limited") => fail(rate_limited),
             Some(code) if REFUSED_EDITS.contains(&code) => Err(Failure::EditRefused(code.into())),
+            Some(code) if REFUSED_REPLIES.contains(&code) => {
+                Err(Failure::ReplyRefused(code.into()))
+            }
             Some(code) if REJECTED.contains(&code) => fail(Error::SlackRejected {
                 status: 200,
                 code: code.into(),
@@ -234,6 +263,9 @@ mod tests {
         }
         for code in REFUSED_EDITS {
             assert_eq!(error(code), Err(Failure::EditRefused(code.into())));
+        }
+        for code in REFUSED_REPLIES {
+            assert_eq!(error(code), Err(Failure::ReplyRefused(code.into())));
         }
         let limited = |secs| {
             Err(Failure::Failed(Error::SlackRateLimited {

@@ -85,6 +85,8 @@ fn each_web_api_answer_has_the_status_that_retries_when_it_can_help() {
             Some("7"),
         ),
         (error("invalid_auth"), 424, "slack_rejected", None),
+        (error("token_expired"), 424, "slack_rejected", None),
+        (error("restricted_action"), 424, "slack_rejected", None),
         (error("not_authed"), 424, "slack_rejected", None),
         (error("token_revoked"), 424, "slack_rejected", None),
         (error("account_inactive"), 424, "slack_rejected", None),
@@ -96,10 +98,11 @@ fn each_web_api_answer_has_the_status_that_retries_when_it_can_help() {
         (error("msg_too_long"), 424, "slack_rejected", None),
         (error("internal_error"), 502, "slack_failed", None),
         (error("fatal_error"), 502, "slack_failed", None),
+        // Refused for its thread: a parent has none, so the channel refused it for good.
         (
             error("restricted_action_thread_locked"),
-            502,
-            "slack_failed",
+            424,
+            "slack_rejected",
             None,
         ),
         (web_api(503, None, json!({})), 502, "slack_failed", None),
@@ -159,12 +162,13 @@ fn calls_carry_the_token_the_charset_and_the_channel() {
 }
 
 #[test]
-fn racing_first_events_of_a_deployment_start_one_thread() {
+fn racing_first_events_of_a_story_start_one_thread() {
+    use ecs_deploy_alerts::state::{claim, keys, thread};
     let store = MemoryStore::default();
-    // Another delivery of the same deployment holds the parent's claim: this one waits for it.
+    // Another event of the service's story holds the claim on its thread: this one waits.
     let mut rival = host(ROLLING_BACK, &store, START_OF_TIME);
-    let key = "ecs-deploy-alerts/parent:ecs-svc/4829135026487120563";
-    ecs_deploy_alerts::state::claim::begin(&mut rival, key, 99, START_OF_TIME).unwrap();
+    let key = keys::parent("111122223333/us-east-1/prod-cluster/checkout-api");
+    claim::begin(&mut rival, &key, 99, START_OF_TIME).unwrap();
     // The failure that the rolling back names: its thread's parent is in flight.
     let mut first = host(FAILED, &store, START_OF_TIME);
     let handled = post(&mut first);
@@ -173,19 +177,26 @@ fn racing_first_events_of_a_deployment_start_one_thread() {
         (409, Some("in_flight"))
     );
     assert!(first.posts.is_empty());
-    // The rival's parent lands: the retry replies in its thread.
-    let thread = json!({"v": 2, "at": START_OF_TIME, "value": {"Parent": {
-        "deployment": "ecs-svc/4829135026487120563", "channel": "C0ALERTS", "ts": "1.000009",
-        "event": null, "rollback": null, "status": "failed", "causes": [], "editable": true}}});
-    let mut kv = MemoryHost::new(&[], "");
-    kv.store = Some(store.clone());
-    use ecs_deploy_alerts::host::KeyValue;
-    kv.set(
-        "ecs-deploy-alerts/thread:ecs-svc/4829135026487120563",
-        thread.to_string().as_bytes(),
-    )
-    .unwrap();
-    ecs_deploy_alerts::state::claim::mark_delivered(&mut kv, key, START_OF_TIME).unwrap();
+    // The rival's parent lands and its claim goes: the retry replies in its thread.
+    let parent = thread::Thread {
+        deployment: "ecs-svc/4829135026487120563".into(),
+        channel: "C0ALERTS".into(),
+        ts: "1.000009".into(),
+        event: None,
+        failure: None,
+        rollback: None,
+        why_of: None,
+        status: Some(ecs_deploy_alerts::remembered::Status::Failed),
+        causes: Vec::new(),
+        editable: true,
+        replies: true,
+        since: None,
+        at: None,
+        revision: 0,
+        shown: 0,
+    };
+    thread::save(&mut rival, &parent, START_OF_TIME).unwrap();
+    claim::release(&mut rival, &key).unwrap();
     let mut retry = host(FAILED, &store, START_OF_TIME + 1);
     let handled = post(&mut retry);
     assert_eq!(
@@ -198,23 +209,37 @@ fn racing_first_events_of_a_deployment_start_one_thread() {
     assert_eq!(body["thread_ts"], "1.000009");
 }
 
+/// `event` (JSON) with its own time (`detail.createdAt`, `detail.updatedAt`) set to `at`.
+fn at_time(event: &str, field: &str, at: &str) -> Value {
+    let mut event: Value = serde_json::from_str(event).unwrap();
+    event["detail"][field] = json!(at);
+    event
+}
+
 #[test]
-fn service_actions_join_their_services_open_story_and_post_alone_otherwise() {
+fn service_actions_join_their_services_story_only_while_it_goes_on() {
     let store = MemoryStore::default();
-    let mut alone = host(ACTION, &store, START_OF_TIME);
+    let action = |id: &str, at: &str| {
+        let mut action = at_time(ACTION, "createdAt", at);
+        action["id"] = json!(id);
+        action.to_string()
+    };
+    let mut alone = host(&action("a1", "2025-11-25T14:50:00Z"), &store, START_OF_TIME);
     assert_eq!(json_of(&post(&mut alone))["thread"], "standalone");
     // The action's service, failing: its story opens a thread.
-    let action: Value = serde_json::from_str(ACTION).unwrap();
+    let actions: Value = serde_json::from_str(ACTION).unwrap();
     let mut failed: Value = serde_json::from_str(FAILED).unwrap();
-    failed["resources"] = json!([action["resources"][0]]);
-    failed["account"] = action["account"].clone();
-    failed["region"] = action["region"].clone();
-    failed["detail"]["clusterArn"] = action["detail"]["clusterArn"].clone();
+    failed["resources"] = json!([actions["resources"][0]]);
+    failed["account"] = actions["account"].clone();
+    failed["region"] = actions["region"].clone();
+    failed["detail"]["clusterArn"] = actions["detail"]["clusterArn"].clone();
     let mut parent = host(&failed.to_string(), &store, START_OF_TIME + 1);
     assert_eq!(json_of(&post(&mut parent))["thread"], "parent");
-    let mut again = action.clone();
-    again["id"] = json!("another-action");
-    let mut joined = host(&again.to_string(), &store, START_OF_TIME + 2);
+    let mut joined = host(
+        &action("a2", "2025-11-25T15:10:00Z"),
+        &store,
+        START_OF_TIME + 2,
+    );
     let handled = post(&mut joined);
     assert_eq!(
         json_of(&handled)["thread"],
@@ -224,10 +249,31 @@ fn service_actions_join_their_services_open_story_and_post_alone_otherwise() {
     );
     // A service action does not move the story: the parent is not rewritten.
     assert_eq!(joined.posts.len(), 1);
+    // 30 hours later the story is another day's: the action stands alone.
+    let mut later = host(
+        &action("a3", "2025-11-26T20:57:00Z"),
+        &store,
+        START_OF_TIME + 3,
+    );
+    assert_eq!(json_of(&post(&mut later))["thread"], "standalone");
+    // The failed deployment's service completes a deployment, which `notify` does not post:
+    // the story has ended, and the next action stands alone.
+    let mut completed = failed.clone();
+    completed["id"] = json!("completed");
+    completed["detail"]["eventName"] = json!("SERVICE_DEPLOYMENT_COMPLETED");
+    completed["detail"]["updatedAt"] = json!("2025-11-25T15:20:00Z");
+    let mut done = host(&completed.to_string(), &store, START_OF_TIME + 4);
+    assert_eq!(json_of(&post(&mut done))["outcome"], "ignored");
+    let mut after = host(
+        &action("a4", "2025-11-25T15:25:00Z"),
+        &store,
+        START_OF_TIME + 5,
+    );
+    assert_eq!(json_of(&post(&mut after))["thread"], "standalone");
 }
 
 #[test]
-fn a_rewrite_that_fails_is_logged_and_the_event_is_still_delivered() {
+fn a_final_rewrite_that_fails_is_the_events_answer_until_a_retry_draws_it() {
     let store = MemoryStore::default();
     post(&mut host(FAILED, &store, START_OF_TIME));
     let mut rolling = host(ROLLING_BACK, &store, START_OF_TIME + 1);
@@ -236,10 +282,53 @@ fn a_rewrite_that_fails_is_logged_and_the_event_is_still_delivered() {
         web_api(429, Some("3"), json!({"ok": false, "error": "ratelimited"})),
     ));
     let handled = post(&mut rolling);
-    assert_eq!(handled.reply.status, 200);
-    assert_eq!(json_of(&handled)["thread"], "reply");
+    // The reply posted; the parent still says "failed": EventBridge must come back.
+    assert_eq!(
+        (handled.reply.status, json_of(&handled)["error"].as_str()),
+        (429, Some("parent_update_failed"))
+    );
+    let retry_after = handled
+        .reply
+        .headers
+        .iter()
+        .find(|(n, _)| *n == "retry-after");
+    assert_eq!(retry_after.map(|(_, v)| v.as_str()), Some("3"));
     assert_eq!(handled.log.parent_update, Some("failed"));
-    // Too little time left for the rewrite: the reply went, the rewrite is not tried.
+    // The retry posts nothing again: it draws the parent, and the event is a duplicate.
+    let mut retry = host(ROLLING_BACK, &store, START_OF_TIME + 30);
+    let handled = post(&mut retry);
+    assert_eq!(
+        json_of(&handled)["outcome"],
+        "duplicate",
+        "{}",
+        json_of(&handled)
+    );
+    let methods: Vec<_> = retry
+        .posts
+        .iter()
+        .map(|p| p.method().unwrap().to_owned())
+        .collect();
+    assert_eq!(methods, ["chat.update"]);
+    let drawn: Value = serde_json::from_slice(&retry.posts[0].payload).unwrap();
+    let header = drawn["blocks"][0]["text"]["text"].as_str().unwrap();
+    assert!(header.contains("rolling back"), "{header}");
+    // Owed no more: a further retry calls nothing.
+    let mut again = host(ROLLING_BACK, &store, START_OF_TIME + 60);
+    assert_eq!(json_of(&post(&mut again))["outcome"], "duplicate");
+    assert!(again.posts.is_empty());
+
+    // A rewrite Slack refuses for good is only logged: the event is delivered.
+    let store = MemoryStore::default();
+    post(&mut host(FAILED, &store, START_OF_TIME));
+    let mut rolling = host(ROLLING_BACK, &store, START_OF_TIME + 1);
+    rolling
+        .web_api
+        .push(("chat.update", error("invalid_blocks")));
+    let handled = post(&mut rolling);
+    assert_eq!(handled.reply.status, 200);
+    assert_eq!(handled.log.parent_update, Some("failed"));
+
+    // Too little time left for the rewrite: the reply went, the rewrite is owed.
     let store = MemoryStore::default();
     post(&mut host(FAILED, &store, START_OF_TIME));
     let mut late = host(ROLLING_BACK, &store, START_OF_TIME + 1);
@@ -247,9 +336,46 @@ fn a_rewrite_that_fails_is_logged_and_the_event_is_still_delivered() {
     late.elapsed = Duration::from_millis(3300);
     late.slack_latency = Duration::from_millis(400);
     let handled = post(&mut late);
-    assert_eq!(handled.reply.status, 200);
+    assert_eq!(
+        (handled.reply.status, json_of(&handled)["error"].as_str()),
+        (503, Some("parent_update_failed"))
+    );
     assert_eq!(late.posts.len(), 1, "only the reply");
     assert_eq!(handled.log.parent_update, Some("failed"));
+}
+
+#[test]
+fn a_thread_slack_locks_lets_the_story_go_on_in_the_channel() {
+    let store = MemoryStore::default();
+    post(&mut host(FAILED, &store, START_OF_TIME));
+    let mut rolling = host(ROLLING_BACK, &store, START_OF_TIME + 1);
+    rolling
+        .web_api
+        .push(("chat.postMessage", error("restricted_action_thread_locked")));
+    let handled = post(&mut rolling);
+    assert_eq!(handled.reply.status, 200, "{}", json_of(&handled));
+    assert_eq!(json_of(&handled)["thread"], "standalone");
+    let calls: Vec<Value> = rolling
+        .posts
+        .iter()
+        .map(|p| serde_json::from_slice(&p.payload).unwrap())
+        .collect();
+    // Refused in the thread, posted in the channel; the parent still follows the story.
+    assert!(calls[0]["thread_ts"].is_string());
+    assert!(calls[1].get("thread_ts").is_none());
+    assert_eq!(rolling.posts[2].method(), Some("chat.update"));
+    // The story's next message goes to the channel at once.
+    let completed = include_str!("../fixtures/ecs-deployment-rollback-completed.json");
+    let mut done = host(completed, &store, START_OF_TIME + 2);
+    let handled = post(&mut done);
+    assert_eq!(
+        json_of(&handled)["thread"],
+        "standalone",
+        "{}",
+        json_of(&handled)
+    );
+    let call: Value = serde_json::from_slice(&done.posts[0].payload).unwrap();
+    assert!(call.get("thread_ts").is_none(), "{call}");
 }
 
 #[test]
@@ -411,7 +537,7 @@ fn stopped_tasks_rewrite_only_a_parent_that_shows_their_deployments_why() {
 }
 
 #[test]
-fn a_failed_rewrite_is_tried_again_by_the_next_task() {
+fn a_failed_rewrite_is_tried_again_by_the_tasks_retry_or_the_next_task() {
     let store = MemoryStore::default();
     post(&mut host(FAILED, &store, START_OF_TIME));
     let mut first = host(STOPPED, &store, START_OF_TIME + 1);
@@ -419,11 +545,27 @@ fn a_failed_rewrite_is_tried_again_by_the_next_task() {
         .web_api
         .push(("chat.update", web_api(500, None, json!({}))));
     let handled = post(&mut first);
+    // Recorded, but the parent does not show it yet: EventBridge must come back.
     assert_eq!(
         (handled.reply.status, handled.log.parent_update),
-        (202, Some("failed"))
+        (502, Some("failed"))
     );
-    // Another task of the same cause: the parent still does not show it, so it tries again.
+    assert_eq!(json_of(&handled)["error"], "parent_update_failed");
+    // The task's retry draws it.
+    let mut retry = host(STOPPED, &store, START_OF_TIME + 2);
+    let handled = post(&mut retry);
+    assert_eq!(
+        (handled.reply.status, handled.log.parent_update),
+        (202, Some("updated"))
+    );
+    // Or, the same again, another task of the same cause does.
+    let store = MemoryStore::default();
+    post(&mut host(FAILED, &store, START_OF_TIME));
+    let mut first = host(STOPPED, &store, START_OF_TIME + 1);
+    first
+        .web_api
+        .push(("chat.update", web_api(500, None, json!({}))));
+    assert_eq!(post(&mut first).reply.status, 502);
     let twin = edited(STOPPED, |event| {
         event["id"] = json!("another-task-event");
         event["detail"]["taskArn"] = json!(

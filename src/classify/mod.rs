@@ -92,6 +92,13 @@ pub struct Deployment<'a> {
     pub reason: Option<Cow<'a, str>>,
 }
 
+impl Deployment<'_> {
+    /// When it happened, by the event's own time (Unix seconds), if that reads.
+    pub fn at(&self) -> Option<u64> {
+        time::rfc3339(&self.time)
+    }
+}
+
 /// How serious a service action is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
@@ -116,6 +123,13 @@ pub struct Action<'a> {
     pub name: Cow<'a, str>,
     /// Such as `RESOURCE:MEMORY`.
     pub reason: Option<Cow<'a, str>>,
+}
+
+impl Action<'_> {
+    /// When it happened, by the event's own time (Unix seconds), if that reads.
+    pub fn at(&self) -> Option<u64> {
+        time::rfc3339(&self.time)
+    }
 }
 
 /// One event's place in a deployment's story.

@@ -40,7 +40,9 @@ pub struct Draft<'s> {
 /// What the message for what the story tells is made of.
 pub fn draft<'s>(message: &'s Message) -> Draft<'s> {
     match message {
-        Message::DeploymentFailed { deployment, why } => failure(
+        Message::DeploymentFailed {
+            deployment, why, ..
+        } => failure(
             deployment,
             "Deployment failed",
             "ECS deployment failed",

@@ -31,11 +31,13 @@ fn the_fallback_text_stays_within_its_limit_for_the_longest_values() {
         deployment: Some("d".into()),
         target: Some("t".repeat(5000)),
         failed: Some("f".repeat(5000)),
+        at: None,
     };
     for message in [
         Message::DeploymentFailed {
             deployment: &deployment,
             why: Why::NothingRecorded,
+            followed_by: None,
         },
         Message::RollingBack {
             deployment: &deployment,
@@ -127,6 +129,7 @@ fn every_header_stays_within_its_limit_for_the_longest_names() {
                 Message::DeploymentFailed {
                     deployment: &deployment,
                     why: Why::NothingRecorded,
+                    followed_by: None,
                 },
                 Message::DeploymentStarted(&deployment),
                 Message::DeploymentCompleted(&deployment),
@@ -136,6 +139,7 @@ fn every_header_stays_within_its_limit_for_the_longest_names() {
                     deployment: Some(long_id.clone()),
                     target: target.clone(),
                     failed: Some(long_id.clone()),
+                    at: None,
                 };
                 messages.push(Message::RollbackFailed {
                     deployment: &deployment,

@@ -22,24 +22,25 @@ use crate::host::Host;
 pub const STALE_SECS: u64 = 10;
 
 /// Where an event's delivery stands, as its key says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
     /// The claim is this delivery's own: it may post.
     Ours,
-    /// Slack already accepted the event's message.
-    Delivered,
+    /// Slack already accepted the event's message, in the thread of this deployment if it
+    /// went into one (app mode): a retry finds the parent's rewrite there, if it is owed.
+    Delivered(Option<String>),
     /// Another delivery holds a fresh claim on the event.
     InFlight,
 }
 
 /// What an event's key holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Mark {
     /// A delivery at work, and its token.
     Claimed(u64),
-    /// Slack accepted the message.
-    Delivered,
+    /// Slack accepted the message, in this deployment's thread if any.
+    Delivered(Option<String>),
 }
 
 /// How long a claim waits before it reads itself back: longer than the time between another
@@ -78,7 +79,7 @@ pub fn begin(
     now: u64,
 ) -> Result<Option<Claim>, StoreError> {
     match read(kv, key, now)? {
-        Some((_, Mark::Delivered)) => return Ok(Some(Claim::Delivered)),
+        Some((_, Mark::Delivered(thread))) => return Ok(Some(Claim::Delivered(thread))),
         Some((at, Mark::Claimed(_))) if now.saturating_sub(at) <= STALE_SECS => {
             return Ok(Some(Claim::InFlight));
         }
@@ -97,7 +98,7 @@ pub fn confirm(
 ) -> Result<Claim, StoreError> {
     Ok(match read(kv, key, now)? {
         Some((_, Mark::Claimed(held))) if held == token => Claim::Ours,
-        Some((_, Mark::Delivered)) => Claim::Delivered,
+        Some((_, Mark::Delivered(thread))) => Claim::Delivered(thread),
         // Another delivery's claim, or none (deleted by a delivery that failed): another
         // delivery is at work.
         _ => Claim::InFlight,
@@ -110,9 +111,15 @@ pub fn release(kv: &mut impl KeyValue, key: &str) -> Result<(), StoreError> {
     kv.delete(key)
 }
 
-/// Remembers that Slack accepted the message claimed by `key`: the claim becomes the mark.
-pub fn mark_delivered(kv: &mut impl KeyValue, key: &str, now: u64) -> Result<(), StoreError> {
-    write(kv, key, &Mark::Delivered, now)
+/// Remembers that Slack accepted the message claimed by `key`, in `thread`'s thread if it went
+/// into one: the claim becomes the mark.
+pub fn mark_delivered(
+    kv: &mut impl KeyValue,
+    key: &str,
+    thread: Option<&str>,
+    now: u64,
+) -> Result<(), StoreError> {
+    write(kv, key, &Mark::Delivered(thread.map(str::to_owned)), now)
 }
 
 fn read(kv: &mut impl KeyValue, key: &str, now: u64) -> Result<Option<(u64, Mark)>, StoreError> {
@@ -128,7 +135,7 @@ mod tests {
     const E1: &str = "ecs-deploy-alerts/sent:e1";
 
     fn was_delivered(kv: &mut Store, key: &str, now: u64) -> bool {
-        matches!(read(kv, key, now), Ok(Some((_, Mark::Delivered))))
+        matches!(read(kv, key, now), Ok(Some((_, Mark::Delivered(_)))))
     }
 
     /// Takes a claim as the pipeline does, with `between` run where the pipeline waits.
@@ -168,13 +175,16 @@ mod tests {
     fn a_claim_ends_delivered_released_or_stale() {
         let mut kv = Store::default();
         assert_eq!(claim(&mut kv, 1, NOW, |_| {}), Claim::Ours);
-        mark_delivered(&mut kv, E1, NOW).unwrap();
-        assert_eq!(claim(&mut kv, 2, NOW + 1, |_| {}), Claim::Delivered);
+        mark_delivered(&mut kv, E1, Some("ecs-svc/1"), NOW).unwrap();
+        let thread = Some("ecs-svc/1".to_owned());
+        assert_eq!(claim(&mut kv, 2, NOW + 1, |_| {}), Claim::Delivered(thread));
         assert!(was_delivered(&mut kv, E1, NOW));
         // Delivered while we waited.
         let mut kv = Store::default();
-        let late = claim(&mut kv, 1, NOW, |kv| mark_delivered(kv, E1, NOW).unwrap());
-        assert_eq!(late, Claim::Delivered);
+        let late = claim(&mut kv, 1, NOW, |kv| {
+            mark_delivered(kv, E1, None, NOW).unwrap()
+        });
+        assert_eq!(late, Claim::Delivered(None));
         // Released after a failed post: the next delivery claims at once.
         let mut kv = Store::default();
         assert_eq!(claim(&mut kv, 1, NOW, |_| {}), Claim::Ours);
@@ -186,8 +196,11 @@ mod tests {
         assert_eq!(claim(&mut kv, 3, fresh, |_| {}), Claim::InFlight);
         assert_eq!(claim(&mut kv, 3, fresh + 1, |_| {}), Claim::Ours);
         // The mark outlives the claim: a redelivery a day later is still a duplicate.
-        mark_delivered(&mut kv, E1, fresh + 1).unwrap();
-        assert_eq!(claim(&mut kv, 4, fresh + 86_400, |_| {}), Claim::Delivered);
+        mark_delivered(&mut kv, E1, None, fresh + 1).unwrap();
+        assert_eq!(
+            claim(&mut kv, 4, fresh + 86_400, |_| {}),
+            Claim::Delivered(None)
+        );
         // ... but not two days later.
         assert_eq!(claim(&mut kv, 5, fresh + 49 * 3600, |_| {}), Claim::Ours);
     }

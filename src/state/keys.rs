@@ -10,17 +10,17 @@ pub const NAMESPACE: &str = "ecs-deploy-alerts/";
 pub const TASK: &str = "ecs-deploy-alerts/task:";
 /// An event's claim, then its delivered mark.
 const SENT: &str = "ecs-deploy-alerts/sent:";
-/// The last failed deployment of a service.
-const FAILED: &str = "ecs-deploy-alerts/fail:";
+/// What links a service's events by time alone: its recent failures, a rollback waiting for
+/// its failure.
+const LINKS: &str = "ecs-deploy-alerts/links:";
+/// When a deployment completed.
+const COMPLETED: &str = "ecs-deploy-alerts/completed:";
 /// A rollback, under its own deployment and the one it rolls back to.
 const ROLLBACK: &str = "ecs-deploy-alerts/rollback:";
-/// A failed deployment a rollback has named: it is not remembered as the service's failure
-/// again (a retried or late failure event).
-const NAMED: &str = "ecs-deploy-alerts/named:";
 /// A deployment's Slack thread (app mode), or a link to the thread of the deployment its
 /// story belongs to.
 const THREAD: &str = "ecs-deploy-alerts/thread:";
-/// The claim of the delivery that starts a deployment's thread.
+/// The claim of the delivery that starts a service's thread.
 const PARENT: &str = "ecs-deploy-alerts/parent:";
 /// The deployment whose thread a service's story is told in, until its outcome.
 const SERVICE_THREAD: &str = "ecs-deploy-alerts/service-thread:";
@@ -49,14 +49,14 @@ pub fn sent(event_id: &str) -> String {
     format!("{SENT}{}", part(event_id))
 }
 
-/// The last failed deployment of a service, by its identity (always hashed: it is long).
-pub fn failure(service: &str) -> String {
-    format!("{FAILED}{:032x}", fnv1a(service))
+/// What links a service's events, by its identity (always hashed: it is long).
+pub fn links(service: &str) -> String {
+    format!("{LINKS}{:032x}", fnv1a(service))
 }
 
-/// The mark of a failed deployment a rollback has named.
-pub fn named(deployment: &str) -> String {
-    format!("{NAMED}{}", part(deployment))
+/// When a deployment completed.
+pub fn completed(deployment: &str) -> String {
+    format!("{COMPLETED}{}", part(deployment))
 }
 
 /// A deployment's thread, or the link to the thread it belongs to.
@@ -64,9 +64,9 @@ pub fn thread(deployment: &str) -> String {
     format!("{THREAD}{}", part(deployment))
 }
 
-/// The claim on starting a deployment's thread.
-pub fn parent(deployment: &str) -> String {
-    format!("{PARENT}{}", part(deployment))
+/// The claim on starting a thread for a service, by its identity (hashed).
+pub fn parent(service: &str) -> String {
+    format!("{PARENT}{:032x}", fnv1a(service))
 }
 
 /// The open thread of a service, by its identity (always hashed: it is long).
@@ -123,6 +123,8 @@ mod tests {
             rollback(&long),
             thread(&long),
             parent(&long),
+            completed(&long),
+            links(&long),
         ] {
             assert!(key.len() <= 128, "{key}");
             let separators = if key.starts_with(TASK) { 2 } else { 1 };
@@ -133,6 +135,6 @@ mod tests {
         assert_eq!(sent("ecs-svc/1"), "ecs-deploy-alerts/sent:ecs-svc/1");
         // `ecs-svc/1` is not a prefix match for `ecs-svc/10`.
         assert!(!task("ecs-svc/10", "t").starts_with(&tasks_of("ecs-svc/1")));
-        assert_eq!(failure("a").len(), "ecs-deploy-alerts/fail:".len() + 32);
+        assert_eq!(links("a").len(), "ecs-deploy-alerts/links:".len() + 32);
     }
 }

@@ -13,8 +13,10 @@
 //!   and plain, else replaced by a hash ([`keys`]);
 //! - an event's delivery is one key: the claim of the delivery at work on it, then the mark
 //!   that Slack accepted it ([`claim`]);
-//! - app mode keeps each deployment's thread, links to it, and each service's open story
-//!   ([`thread`]), and the claim on starting a thread.
+//! - what links a story's events by their service and time alone (recent failures, a
+//!   rollback waiting for its failure, completions) lives within the story window ([`links`]);
+//! - app mode keeps each deployment's thread, links to it, and each service's latest story
+//!   ([`thread`]), and the claim on starting a service's thread.
 //!
 //! Writes happen only where something must persist: a stopped task, a failed deployment, a
 //! rollback, a claim and a delivered message, a thread's parent and what it shows. Paths that
@@ -22,6 +24,7 @@
 
 pub mod claim;
 pub mod keys;
+pub mod links;
 pub mod prune;
 pub mod record;
 pub mod thread;
@@ -75,42 +78,6 @@ pub fn tasks_of(
     tasks.sort_unstable_by(|a, b| (a.stopped_at, &a.task_id).cmp(&(b.stopped_at, &b.task_id)));
     tasks.truncate(MAX_TASKS_PER_DEPLOYMENT);
     Ok(tasks)
-}
-
-/// Remembers the last failed deployment of a service (by [`crate::classify::Service::identity`]).
-pub fn remember_failure(
-    kv: &mut impl KeyValue,
-    service: &str,
-    deployment: &str,
-    now: u64,
-) -> Result<(), StoreError> {
-    // A rollback named it already: this is a retried or late event, not a new failure.
-    if read::<String>(kv, &keys::named(deployment), now)?.is_some() {
-        return Ok(());
-    }
-    write(kv, &keys::failure(service), &deployment, now)
-}
-
-/// The last failed deployment of a service, if one failed within [`RETENTION_SECS`] and no
-/// rollback has named it yet.
-pub fn failed_deployment(
-    kv: &mut impl KeyValue,
-    service: &str,
-    now: u64,
-) -> Result<Option<String>, StoreError> {
-    read(kv, &keys::failure(service), now)
-}
-
-/// Forgets the failed deployment of a service, and marks it named: a rollback named it, so a
-/// later one must not, even when the failure's event comes again.
-pub fn forget_failure(
-    kv: &mut impl KeyValue,
-    service: &str,
-    deployment: &str,
-    now: u64,
-) -> Result<(), StoreError> {
-    kv.delete(&keys::failure(service))?;
-    write(kv, &keys::named(deployment), &deployment, now)
 }
 
 /// Remembers a rollback under its own deployment and the one it rolls back to, whichever are

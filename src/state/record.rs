@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// The format of every record; a change of format is a new number.
-pub const VERSION: u8 = 2;
+pub const VERSION: u8 = 3;
 
 /// A record and when it was written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -114,14 +114,14 @@ fn expired_entries_are_absent_and_pruned() {
     let old = NOW - RETENTION_SECS - 1;
     // Dated by the host's clock when written, whatever the event's own time.
     record_task(&mut kv, &task("ecs-svc/1", "old", NOW), old).unwrap();
-    claim::mark_delivered(&mut kv, &keys::sent("event-1"), old).unwrap();
-    remember_failure(&mut kv, "svc", "ecs-svc/1", old).unwrap();
+    claim::mark_delivered(&mut kv, &keys::sent("event-1"), None, old).unwrap();
+    let mut failed = links::ServiceLinks::default();
+    failed.add_failure("ecs-svc/1", old);
+    failed.write(&mut kv, "svc", old).unwrap();
     assert!(tasks_of(&mut kv, "ecs-svc/1", NOW).unwrap().is_empty());
-    assert_eq!(failed_deployment(&mut kv, "svc", NOW).unwrap(), None);
-    assert_eq!(
-        failed_deployment(&mut kv, "svc", old).unwrap().as_deref(),
-        Some("ecs-svc/1")
-    );
+    let read = |kv: &mut Store, now| links::ServiceLinks::read(kv, "svc", now).unwrap();
+    assert_eq!(read(&mut kv, NOW), links::ServiceLinks::default());
+    assert_eq!(read(&mut kv, old), failed);
     // A value that does not read (an older format) is pruned like an expired one.
     kv.map
         .insert(keys::sent("event-0"), b"1795737600\n\nevent-0".to_vec());
@@ -158,7 +158,7 @@ fn pruning_leaves_other_applications_keys_alone() {
         .insert("other-app:session:42".into(), b"not ours".to_vec());
     kv.map
         .insert("task:ecs-svc/1:x".into(), b"not ours either".to_vec());
-    claim::mark_delivered(&mut kv, &keys::sent("e1"), NOW - RETENTION_SECS - 1).unwrap();
+    claim::mark_delivered(&mut kv, &keys::sent("e1"), None, NOW - RETENTION_SECS - 1).unwrap();
     let pruned = prune(&mut kv, NOW).unwrap();
     assert_eq!(
         pruned,
@@ -178,7 +178,7 @@ fn every_key_has_its_turn() {
     let mut kv = Store::default();
     let old = NOW - RETENTION_SECS - 1;
     for i in 0..MAX_READS_PER_PRUNE * 3 {
-        claim::mark_delivered(&mut kv, &keys::sent(&format!("e{i:04}")), old).unwrap();
+        claim::mark_delivered(&mut kv, &keys::sent(&format!("e{i:04}")), None, old).unwrap();
     }
     let mut rounds = 0;
     while kv.map.len() > 1 {
@@ -193,31 +193,13 @@ fn every_key_has_its_turn() {
 }
 
 #[test]
-fn failures_and_rollbacks_are_remembered() {
+fn rollbacks_are_remembered() {
     let mut kv = Store::default();
-    remember_failure(&mut kv, "a/b/c/d", "ecs-svc/2", NOW).unwrap();
-    assert_eq!(
-        failed_deployment(&mut kv, "a/b/c/d", NOW)
-            .unwrap()
-            .as_deref(),
-        Some("ecs-svc/2")
-    );
-    forget_failure(&mut kv, "a/b/c/d", "ecs-svc/2", NOW).unwrap();
-    assert_eq!(failed_deployment(&mut kv, "a/b/c/d", NOW).unwrap(), None);
-    // Named by a rollback: the same failure is not remembered again.
-    remember_failure(&mut kv, "a/b/c/d", "ecs-svc/2", NOW).unwrap();
-    assert_eq!(failed_deployment(&mut kv, "a/b/c/d", NOW).unwrap(), None);
-    remember_failure(&mut kv, "a/b/c/d", "ecs-svc/4", NOW).unwrap();
-    assert_eq!(
-        failed_deployment(&mut kv, "a/b/c/d", NOW)
-            .unwrap()
-            .as_deref(),
-        Some("ecs-svc/4")
-    );
     let rollback = Rollback {
         deployment: Some("ecs-svc/3".into()),
         target: Some("ecs-svc/1".into()),
         failed: Some("ecs-svc/2".into()),
+        at: Some(NOW),
     };
     remember_rollback(&mut kv, &rollback, NOW).unwrap();
     assert_eq!(
@@ -234,6 +216,7 @@ fn failures_and_rollbacks_are_remembered() {
         deployment: None,
         target: Some("ecs-svc/7".into()),
         failed: None,
+        at: None,
     };
     remember_rollback(&mut kv, &anonymous, NOW).unwrap();
     assert_eq!(
@@ -254,8 +237,13 @@ fn ten_thousand_events_over_simulated_days_keep_the_store_bounded() {
         let event_id = format!("event-{i}");
         match i % 4 {
             0 | 1 => record_task(&mut kv, &task(&deployment, &format!("t{i}"), now), now),
-            2 => claim::mark_delivered(&mut kv, &keys::sent(&event_id), now),
-            _ => remember_failure(&mut kv, &format!("service-{}", i % 97), &deployment, now),
+            2 => claim::mark_delivered(&mut kv, &keys::sent(&event_id), None, now),
+            _ => {
+                let service = format!("service-{}", i % 97);
+                let mut failed = links::ServiceLinks::read(&mut kv, &service, now).unwrap();
+                failed.add_failure(&deployment, now);
+                failed.write(&mut kv, &service, now)
+            }
         }
         .unwrap();
         // As the pipeline does, once the answer has left.

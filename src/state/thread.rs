@@ -8,7 +8,8 @@ use serde_json::value::RawValue;
 use super::{KeyValue, StoreError, keys, read, write};
 use crate::remembered::{Cause, Rollback, Status};
 
-/// A deployment's thread: where its parent is, and what is needed to draw it again.
+/// A deployment's thread: where its parent is, what the story it tells has come to, and what
+/// the parent last showed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Thread {
     /// The deployment whose thread it is.
@@ -17,20 +18,95 @@ pub struct Thread {
     pub channel: String,
     /// The parent's `ts`: every reply's `thread_ts`.
     pub ts: String,
-    /// The event the parent was drawn from; none when it was too large to keep (the parent is
-    /// then never rewritten).
+    /// The event the parent was drawn from first; none when it was too large to keep (the
+    /// parent is then never rewritten).
     pub event: Option<Box<RawValue>>,
-    /// The rollback the parent told of, if any.
+    /// The story's failure, when it came after another event drew the parent: the parent is
+    /// drawn from it from then on, with its Why.
+    pub failure: Option<Box<RawValue>>,
+    /// The story's rollback, if any.
     pub rollback: Option<Rollback>,
     /// The deployment whose stopped tasks the parent's Why shows, if it shows one (a failed
     /// rollback's parent shows the rollback's).
     pub why_of: Option<String>,
-    /// Where the story stands, as the parent shows it.
+    /// Where the story stands.
     pub status: Option<Status>,
-    /// The causes the parent's Why shows.
+    /// The causes the parent's Why showed when last drawn.
     pub causes: Vec<Cause>,
     /// False once Slack refused to edit the parent: later news goes to replies only.
     pub editable: bool,
+    /// False once Slack refused a reply in the thread: later messages post on their own.
+    pub replies: bool,
+    /// The earliest of the story's own event times (Unix seconds).
+    pub since: Option<u64>,
+    /// The latest of the story's own event times (Unix seconds): the story window counts
+    /// from it.
+    pub at: Option<u64>,
+    /// Counts the changes to what the parent must show.
+    pub revision: u32,
+    /// The revision Slack last took: the parent's rewrite is pending while it is behind.
+    pub shown: u32,
+}
+
+/// What a parent shows: the story's status, whether it is drawn from a late failure, the
+/// rollback, and whose Why.
+type Drawn = (Option<Status>, bool, Option<Rollback>, Option<String>);
+
+impl Thread {
+    /// Whether the parent shows less than the story now says: a rewrite is pending.
+    pub fn pending(&self) -> bool {
+        self.editable && self.shown < self.revision
+    }
+
+    /// What the parent shows, as far as a change of it needs a rewrite.
+    fn drawn(&self) -> Drawn {
+        (
+            self.status.clone(),
+            self.failure.is_some(),
+            self.rollback.clone(),
+            self.why_of.clone(),
+        )
+    }
+
+    /// Takes in what `other` knows and this does not: the story never moves back, a failure
+    /// and a rollback once known stay known, causes shown stay shown, and a parent or thread
+    /// Slack refused stays refused.
+    fn absorb(&mut self, other: &Thread) {
+        if let Some(status) = other
+            .status
+            .as_ref()
+            .filter(|s| s.moves(self.status.as_ref()))
+        {
+            self.status = Some(status.clone());
+        }
+        if self.failure.is_none() && other.failure.is_some() {
+            self.failure.clone_from(&other.failure);
+            self.why_of.clone_from(&other.why_of);
+        }
+        self.why_of = self.why_of.take().or_else(|| other.why_of.clone());
+        let knows_more = |kept: &Option<Rollback>| {
+            kept.as_ref().is_none_or(|kept| {
+                kept.failed.is_none() && other.rollback.as_ref().is_some_and(|r| r.failed.is_some())
+            })
+        };
+        if other.rollback.is_some() && knows_more(&self.rollback) {
+            self.rollback.clone_from(&other.rollback);
+        }
+        for cause in &other.causes {
+            if !self.causes.contains(cause) {
+                self.causes.push(cause.clone());
+            }
+        }
+        self.editable &= other.editable;
+        self.replies &= other.replies;
+        self.at = self.at.max(other.at);
+        self.since = match (self.since, other.since) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.shown = self.shown.max(other.shown);
+        self.revision = self.revision.max(other.revision);
+    }
 }
 
 /// What a deployment's thread key holds.
@@ -59,15 +135,16 @@ pub fn thread_of(
     }
 }
 
-/// The first thread that one of `deployments` belongs to.
+/// The first thread that one of `deployments` belongs to, and the place in `deployments` of
+/// the one that found it (those before it have no thread of their own).
 pub fn first_thread(
     kv: &mut impl KeyValue,
     deployments: &[&str],
     now: u64,
-) -> Result<Option<Thread>, StoreError> {
-    for deployment in deployments {
+) -> Result<Option<(usize, Thread)>, StoreError> {
+    for (at, deployment) in deployments.iter().enumerate() {
         if let Some(thread) = thread_of(kv, deployment, now)? {
-            return Ok(Some(thread));
+            return Ok(Some((at, thread)));
         }
     }
     Ok(None)
@@ -83,23 +160,29 @@ pub fn save(kv: &mut impl KeyValue, thread: &Thread, now: u64) -> Result<(), Sto
     )
 }
 
-/// Keeps what a thread's parent now shows, merged with what another delivery may have kept
-/// since this one read it (no claim guards a rewrite): the story never moves back, causes
-/// shown stay shown, and a parent Slack would not edit stays so.
-pub fn update(kv: &mut impl KeyValue, thread: &Thread, now: u64) -> Result<(), StoreError> {
-    let mut merged = thread.clone();
-    if let Some(Entry::Parent(kept)) = read::<Entry>(kv, &keys::thread(&thread.deployment), now)? {
-        if let Some(status) = kept.status.filter(|s| s.moves(merged.status.as_ref())) {
-            merged.status = Some(status);
-        }
-        for cause in kept.causes {
-            if !merged.causes.contains(&cause) {
-                merged.causes.push(cause);
-            }
-        }
-        merged.editable &= kept.editable;
+/// Keeps `change` merged with what the store holds now (another delivery may have kept
+/// something since this one read it: no claim guards a thread), and returns what is kept. The
+/// revision goes up when the merge changes what the parent must show, or when `redraw` says
+/// the parent must be drawn again anyway (a cause it does not show).
+pub fn update(
+    kv: &mut impl KeyValue,
+    change: &Thread,
+    redraw: bool,
+    now: u64,
+) -> Result<Thread, StoreError> {
+    let key = keys::thread(&change.deployment);
+    let Some(Entry::Parent(kept)) = read::<Entry>(kv, &key, now)? else {
+        save(kv, change, now)?;
+        return Ok(change.clone());
+    };
+    let mut merged = *kept;
+    let before = merged.drawn();
+    merged.absorb(change);
+    if redraw || merged.drawn() != before {
+        merged.revision += 1;
     }
-    save(kv, &merged, now)
+    save(kv, &merged, now)?;
+    Ok(merged)
 }
 
 /// Links `deployment` to `thread`, unless it is the thread's own.
@@ -120,7 +203,8 @@ pub fn link(
     )
 }
 
-/// The thread of the story `service` (by its identity) has open, if any.
+/// The thread of `service`'s latest story (by its identity), if any: whether an event joins
+/// it is the story's to say, by its status and window.
 pub fn service_thread(
     kv: &mut impl KeyValue,
     service: &str,
@@ -132,19 +216,14 @@ pub fn service_thread(
     }
 }
 
-/// Opens `service`'s story in `thread`: its service actions go there until the story ends.
-pub fn open_for_service(
+/// Makes `thread` the one of `service`'s latest story.
+pub fn set_service_thread(
     kv: &mut impl KeyValue,
     service: &str,
     thread: &Thread,
     now: u64,
 ) -> Result<(), StoreError> {
     write(kv, &keys::service_thread(service), &thread.deployment, now)
-}
-
-/// Closes `service`'s story: its service actions post on their own again.
-pub fn close_for_service(kv: &mut impl KeyValue, service: &str) -> Result<(), StoreError> {
-    kv.delete(&keys::service_thread(service))
 }
 
 #[cfg(test)]
@@ -163,6 +242,12 @@ mod tests {
             status: Some(Status::Failed),
             causes: Vec::new(),
             editable: true,
+            replies: true,
+            failure: None,
+            since: Some(NOW),
+            at: Some(NOW),
+            revision: 0,
+            shown: 0,
         }
     }
 
@@ -178,8 +263,10 @@ mod tests {
             assert_eq!(found.deployment, "ecs-svc/1");
             assert_eq!(found.event.unwrap().get(), r#"{"id":"e1"}"#);
         }
-        let found = first_thread(&mut kv, &["ecs-svc/9", "ecs-svc/2"], NOW).unwrap();
-        assert_eq!(found.unwrap().ts, "1795737600.000100");
+        let (at, found) = first_thread(&mut kv, &["ecs-svc/9", "ecs-svc/2"], NOW)
+            .unwrap()
+            .unwrap();
+        assert_eq!((at, found.ts.as_str()), (1, "1795737600.000100"));
         assert!(thread_of(&mut kv, "ecs-svc/9", NOW).unwrap().is_none());
         // Threads last as long as everything else: 48 hours.
         assert!(
@@ -188,11 +275,10 @@ mod tests {
                 .is_none()
         );
 
-        open_for_service(&mut kv, "svc", &failed, NOW).unwrap();
-        let open = service_thread(&mut kv, "svc", NOW).unwrap().unwrap();
-        assert_eq!(open.deployment, "ecs-svc/1");
-        close_for_service(&mut kv, "svc").unwrap();
         assert!(service_thread(&mut kv, "svc", NOW).unwrap().is_none());
+        set_service_thread(&mut kv, "svc", &failed, NOW).unwrap();
+        let latest = service_thread(&mut kv, "svc", NOW).unwrap().unwrap();
+        assert_eq!(latest.deployment, "ecs-svc/1");
     }
 
     #[test]
@@ -209,10 +295,40 @@ mod tests {
             exit_code: Some(1),
             reason: None,
         });
-        update(&mut kv, &older, NOW).unwrap();
+        let returned = update(&mut kv, &older, false, NOW).unwrap();
         let kept = thread_of(&mut kv, "ecs-svc/1", NOW).unwrap().unwrap();
         assert_eq!(kept.status, Some(Status::RolledBack(None)));
         assert_eq!(kept.causes, older.causes);
         assert!(!kept.editable);
+        assert_eq!(returned.causes, kept.causes);
+        // Nothing the parent shows changed: no rewrite is owed.
+        assert_eq!((kept.revision, kept.pending()), (0, false));
+    }
+
+    #[test]
+    fn a_change_of_what_the_parent_shows_is_pending_until_shown() {
+        let mut kv = Store::default();
+        save(&mut kv, &thread("ecs-svc/1"), NOW).unwrap();
+        let mut moved = thread("ecs-svc/1");
+        moved.status = Some(Status::RollingBack(None));
+        let kept = update(&mut kv, &moved, false, NOW).unwrap();
+        assert_eq!((kept.revision, kept.pending()), (1, true));
+        // A delivery that drew the older story lands later: the status stays, and so does
+        // what is owed.
+        let mut stale = thread("ecs-svc/1");
+        stale.shown = 0;
+        let kept = update(&mut kv, &stale, false, NOW).unwrap();
+        assert_eq!(kept.status, Some(Status::RollingBack(None)));
+        assert!(kept.pending());
+        // Shown: nothing owed; a cause the parent does not show owes a rewrite again.
+        let mut shown = kept.clone();
+        shown.shown = kept.revision;
+        assert!(!update(&mut kv, &shown, false, NOW).unwrap().pending());
+        let kept = update(&mut kv, &shown, true, NOW).unwrap();
+        assert_eq!((kept.revision, kept.pending()), (2, true));
+        // A parent Slack will not edit owes nothing.
+        let mut refused = kept.clone();
+        refused.editable = false;
+        assert!(!update(&mut kv, &refused, false, NOW).unwrap().pending());
     }
 }

@@ -9,6 +9,7 @@ pub mod thread;
 
 use crate::classify::{Action, Deployment, Fact, Level, Service};
 use crate::remembered::Rollback;
+use crate::state::links::{self, ServiceLinks};
 use crate::state::{self, KeyValue, StoreError};
 use causes::{Why, group_causes};
 use notify::{Kind, Notify};
@@ -22,6 +23,8 @@ pub enum Message<'f, 'a> {
         deployment: &'f Deployment<'a>,
         /// Why.
         why: Why,
+        /// The rollback that follows it, when its notice came first.
+        followed_by: Option<Rollback>,
     },
     /// A rollback failed.
     RollbackFailed {
@@ -144,85 +147,73 @@ pub fn decide<'f, 'a>(
             let id = deployment.deployment_id.as_deref();
             let rollback: Option<Rollback> =
                 id.and_then(|id| tolerated(&mut store_failed, state::rollback_of(kv, id, now)));
-            if let (None, Some(id)) = (&rollback, id) {
-                // Remembered whatever `notify` says: the rollback that follows names it.
-                let service = deployment.service.identity();
-                tolerated(
-                    &mut store_failed,
-                    state::remember_failure(kv, &service, id, now),
-                );
-            }
+            let followed_by = match (&rollback, id) {
+                (None, Some(id)) => follow_or_remember(kv, deployment, id, now, &mut store_failed),
+                _ => None,
+            };
             // The causes take a listing of the store: only for a message that posts.
             let posts = match &rollback {
                 Some(_) => notify.includes_any(&[Kind::DeploymentFailed, Kind::Rollback]),
                 None => notify.includes(Kind::DeploymentFailed),
             };
-            let why = match id.filter(|_| posts).map(|id| state::tasks_of(kv, id, now)) {
-                Some(Ok(tasks)) => group_causes(&tasks),
-                Some(Err(StoreError)) => {
-                    store_failed = true;
-                    Why::StoreUnavailable
-                }
-                None => Why::NothingRecorded,
-            };
+            let why = why_of(kv, id.filter(|_| posts), now, &mut store_failed);
             Ok(match rollback {
                 Some(rollback) => Message::RollbackFailed {
                     deployment,
                     rollback,
                     why,
                 },
-                None => Message::DeploymentFailed { deployment, why },
+                None => Message::DeploymentFailed {
+                    deployment,
+                    why,
+                    followed_by,
+                },
             })
         }
         Fact::RollbackStarted { deployment, target } => {
-            // Remembered whatever `notify` says: a failed rollback is an alert of its own.
-            let service = deployment.service.identity();
-            let own = deployment.deployment_id.as_deref();
-            // A retry of this event finds the failure in the rollback it remembered, since
-            // the first attempt forgot the service's failure once it named it.
-            let remembered = own
-                .or(target.as_deref())
-                .and_then(|id| tolerated(&mut store_failed, state::rollback_of(kv, id, now)))
-                .and_then(|rollback| rollback.failed);
-            let failed = remembered.or_else(|| {
-                tolerated(
-                    &mut store_failed,
-                    state::failed_deployment(kv, &service, now),
-                )
-            });
-            let rollback = Rollback {
-                deployment: own.map(str::to_owned),
-                target: target.clone(),
-                failed,
-            };
-            tolerated(
-                &mut store_failed,
-                state::remember_rollback(kv, &rollback, now),
-            );
-            // This rollback names that failure; a later one must not.
-            if let Some(failed) = &rollback.failed {
-                tolerated(
-                    &mut store_failed,
-                    state::forget_failure(kv, &service, failed, now),
-                );
-            }
-            Ok(Message::RollingBack {
-                deployment,
-                rollback,
-            })
-        }
-        Fact::DeploymentCompleted(deployment) => {
-            let rollback = deployment
-                .deployment_id
-                .as_deref()
-                .filter(|_| notify.includes_any(possible_kinds(fact)))
-                .and_then(|id| tolerated(&mut store_failed, state::rollback_of(kv, id, now)));
-            Ok(match rollback {
-                Some(rollback) => Message::RolledBack {
+            let (rollback, ended) = start_rollback(kv, deployment, target, now, &mut store_failed);
+            Ok(match ended {
+                // Its outcome came before it: the notice tells it.
+                Some(Ended::Failed) => {
+                    let posts = notify.includes_any(&[Kind::DeploymentFailed, Kind::Rollback]);
+                    let own = deployment.deployment_id.as_deref().filter(|_| posts);
+                    Message::RollbackFailed {
+                        deployment,
+                        rollback,
+                        why: why_of(kv, own, now, &mut store_failed),
+                    }
+                }
+                Some(Ended::Completed) => Message::RolledBack {
                     deployment,
                     rollback,
                 },
-                None => Message::DeploymentCompleted(deployment),
+                None => Message::RollingBack {
+                    deployment,
+                    rollback,
+                },
+            })
+        }
+        Fact::DeploymentCompleted(deployment) => {
+            let id = deployment.deployment_id.as_deref();
+            let rollback = id
+                .filter(|_| notify.includes_any(possible_kinds(fact)))
+                .and_then(|id| tolerated(&mut store_failed, state::rollback_of(kv, id, now)));
+            Ok(match (rollback, id) {
+                (Some(rollback), _) => Message::RolledBack {
+                    deployment,
+                    rollback,
+                },
+                (None, id) => {
+                    // A rollback notice that comes later finds its outcome here.
+                    if let Some(id) = id {
+                        let at = deployment.at().unwrap_or(now);
+                        tolerated(
+                            &mut store_failed,
+                            links::remember_completion(kv, id, at, now),
+                        );
+                    }
+                    Message::DeploymentCompleted(deployment)
+                }
             })
         }
         Fact::DeploymentStarted(deployment) => Ok(Message::DeploymentStarted(deployment)),
@@ -239,6 +230,108 @@ pub fn decide<'f, 'a>(
     Decision {
         message,
         store_failed,
+    }
+}
+
+/// How a rollback ended before its notice came.
+enum Ended {
+    Completed,
+    Failed,
+}
+
+/// The failure of `deployment` (`id`): the rollback whose notice came first and waits for it,
+/// within the story window; else it is remembered, for the notice that comes later. One read
+/// and one write of its service's links.
+fn follow_or_remember(
+    kv: &mut impl KeyValue,
+    deployment: &Deployment,
+    id: &str,
+    now: u64,
+    store_failed: &mut bool,
+) -> Option<Rollback> {
+    let service = deployment.service.identity();
+    let at = deployment.at().unwrap_or(now);
+    let mut links = tolerated(store_failed, ServiceLinks::read(kv, &service, now));
+    let followed_by = links.take_waiting(id, at).map(|mut rollback| {
+        rollback.failed = Some(id.to_owned());
+        tolerated(store_failed, state::remember_rollback(kv, &rollback, now));
+        // Named by its rollback already: a retry of this event must not wait for another.
+        links.name(id, at);
+        rollback
+    });
+    if followed_by.is_none() {
+        // Remembered whatever `notify` says: the rollback that follows names it.
+        links.add_failure(id, at);
+    }
+    tolerated(store_failed, links.write(kv, &service, now));
+    followed_by
+}
+
+/// A rollback's notice: the failure it follows (kept by a retry of this event, else the
+/// service's latest within the window), remembered for what comes next, and how it ended if
+/// its outcome came first.
+fn start_rollback(
+    kv: &mut impl KeyValue,
+    deployment: &Deployment,
+    target: &Option<String>,
+    now: u64,
+    store_failed: &mut bool,
+) -> (Rollback, Option<Ended>) {
+    let service = deployment.service.identity();
+    let own = deployment.deployment_id.as_deref();
+    let at = deployment.at().unwrap_or(now);
+    // A retry of this event finds the failure in the rollback it remembered, since the first
+    // attempt marked the failure named.
+    let remembered = own
+        .or(target.as_deref())
+        .and_then(|id| tolerated(store_failed, state::rollback_of(kv, id, now)))
+        .and_then(|rollback| rollback.failed);
+    let mut links = tolerated(store_failed, ServiceLinks::read(kv, &service, now));
+    let not: Vec<&str> = [own, target.as_deref()].into_iter().flatten().collect();
+    let failed = remembered.or_else(|| links.failure_before(at, &not));
+    let rollback = Rollback {
+        deployment: own.map(str::to_owned),
+        target: target.clone(),
+        failed,
+        at: Some(at),
+    };
+    // Remembered whatever `notify` says: a failed rollback is an alert of its own.
+    tolerated(store_failed, state::remember_rollback(kv, &rollback, now));
+    match &rollback.failed {
+        // This rollback names that failure; a later one must not.
+        Some(failed) => links.name(failed, at),
+        // The failure has not come yet: it will find this rollback.
+        None => links.wait(&rollback),
+    }
+    tolerated(store_failed, links.write(kv, &service, now));
+    let ended = if own.is_some_and(|own| links.failed_since(own, at)) {
+        Some(Ended::Failed)
+    } else if not
+        .iter()
+        .any(|id| tolerated(store_failed, links::completed_since(kv, id, at, now)))
+    {
+        Some(Ended::Completed)
+    } else {
+        None
+    };
+    (rollback, ended)
+}
+
+/// The Why of `deployment`'s failure, when its message posts (the causes take a listing of
+/// the store); none recorded otherwise.
+fn why_of(
+    kv: &mut impl KeyValue,
+    deployment: Option<&str>,
+    now: u64,
+    store_failed: &mut bool,
+) -> Why {
+    match deployment.map(|id| state::tasks_of(kv, id, now)) {
+        Some(Ok(tasks)) => group_causes(&tasks),
+        Some(Err(StoreError)) => {
+            *store_failed = true;
+            Why::StoreUnavailable
+        }
+        None => Why::NothingRecorded,
     }
 }
 

@@ -14,9 +14,14 @@ impl Message<'_, '_> {
     /// earlier story. A service action belongs to its service's open story: none.
     pub fn thread_keys(&self) -> Vec<&str> {
         let (deployment, rollback) = match self {
-            Message::DeploymentFailed { deployment, .. }
-            | Message::DeploymentStarted(deployment)
-            | Message::DeploymentCompleted(deployment) => (deployment, None),
+            Message::DeploymentStarted(deployment) | Message::DeploymentCompleted(deployment) => {
+                (deployment, None)
+            }
+            Message::DeploymentFailed {
+                deployment,
+                followed_by,
+                ..
+            } => (deployment, followed_by.as_ref()),
             Message::RollbackFailed {
                 deployment,
                 rollback,
@@ -60,6 +65,25 @@ impl Message<'_, '_> {
         }
     }
 
+    /// When it happened, by the event's own time (Unix seconds), if that reads.
+    pub fn at(&self) -> Option<u64> {
+        match self {
+            Message::DeploymentFailed { deployment, .. }
+            | Message::RollbackFailed { deployment, .. }
+            | Message::RollingBack { deployment, .. }
+            | Message::RolledBack { deployment, .. }
+            | Message::DeploymentStarted(deployment)
+            | Message::DeploymentCompleted(deployment) => deployment.at(),
+            Message::ServiceAction(action) => action.at(),
+        }
+    }
+
+    /// Whether it may start a story's thread, or join the one its service has open: every
+    /// message but a service action (which only joins one).
+    pub fn tells_a_deployment(&self) -> bool {
+        !matches!(self, Message::ServiceAction(_))
+    }
+
     /// Where the story stands once this message is told; `None` when it does not move it.
     pub fn status(&self) -> Option<Status> {
         match self {
@@ -79,26 +103,23 @@ impl Message<'_, '_> {
         }
     }
 
-    /// Whether the story ends with this message: the service's thread closes.
+    /// Whether the story ends with this message.
     pub fn ends_story(&self) -> bool {
-        matches!(
-            self.status(),
-            Some(Status::RolledBack(_) | Status::RollbackFailed | Status::Completed)
-        )
+        self.status().is_some_and(|status| status.is_final())
     }
 
-    /// Whether a reply is also shown in the channel: only a failed rollback, which needs
-    /// someone now.
+    /// Whether a reply is also shown in the channel: an alert, which needs someone now.
     pub fn broadcast(&self) -> bool {
-        matches!(self, Message::RollbackFailed { .. })
+        self.is_alert()
     }
 
-    /// The rollback it tells of, if any: kept with a parent, to draw it again.
+    /// The rollback of its story, if it tells of one: kept with a parent, to draw it again.
     pub fn rollback(&self) -> Option<&Rollback> {
         match self {
             Message::RollbackFailed { rollback, .. }
             | Message::RollingBack { rollback, .. }
             | Message::RolledBack { rollback, .. } => Some(rollback),
+            Message::DeploymentFailed { followed_by, .. } => followed_by.as_ref(),
             _ => None,
         }
     }
@@ -123,20 +144,30 @@ impl Message<'_, '_> {
     }
 }
 
-/// The parent message drawn again: from the fact of the event that started the thread, the
-/// rollback kept with it, and the causes as they are now.
+/// The parent message drawn again: from the fact of the event it is drawn from (the one that
+/// started the thread, or a failure that came later), the story's rollback, and the causes as
+/// they are now. A failure is the rollback's own when the rollback names it as its deployment.
 pub fn parent_message<'f, 'a>(
     fact: &'f Fact<'a>,
     rollback: Option<Rollback>,
     why: Why,
 ) -> Option<Message<'f, 'a>> {
     Some(match (fact, rollback) {
-        (Fact::DeploymentFailed(deployment), Some(rollback)) => Message::RollbackFailed {
+        (Fact::DeploymentFailed(deployment), Some(rollback))
+            if rollback.deployment.is_some()
+                && rollback.deployment.as_deref() == deployment.deployment_id.as_deref() =>
+        {
+            Message::RollbackFailed {
+                deployment,
+                rollback,
+                why,
+            }
+        }
+        (Fact::DeploymentFailed(deployment), followed_by) => Message::DeploymentFailed {
             deployment,
-            rollback,
             why,
+            followed_by,
         },
-        (Fact::DeploymentFailed(deployment), None) => Message::DeploymentFailed { deployment, why },
         (Fact::RollbackStarted { deployment, .. }, Some(rollback)) => Message::RollingBack {
             deployment,
             rollback,
@@ -146,7 +177,7 @@ pub fn parent_message<'f, 'a>(
             rollback,
         },
         (Fact::DeploymentCompleted(deployment), None) => Message::DeploymentCompleted(deployment),
-        (Fact::DeploymentStarted(deployment), None) => Message::DeploymentStarted(deployment),
+        (Fact::DeploymentStarted(deployment), _) => Message::DeploymentStarted(deployment),
         _ => return None,
     })
 }
@@ -181,6 +212,7 @@ mod tests {
             deployment: Some("ecs-svc/rollback".into()),
             target: Some("ecs-svc/stable".into()),
             failed: failed.map(str::to_owned),
+            at: None,
         }
     }
 
@@ -192,10 +224,11 @@ mod tests {
         let failure = Message::DeploymentFailed {
             deployment: &failed,
             why: Why::NothingRecorded,
+            followed_by: None,
         };
         assert_eq!(failure.thread_keys(), ["ecs-svc/failed"]);
         assert_eq!(failure.status(), Some(Status::Failed));
-        assert!(failure.thread_aliases().is_empty() && !failure.broadcast());
+        assert!(failure.thread_aliases().is_empty() && failure.broadcast());
         let started = Message::RollingBack {
             deployment: &rolling,
             rollback: rollback(Some("ecs-svc/failed")),
@@ -240,7 +273,17 @@ mod tests {
         let fact = Fact::DeploymentFailed(failed.clone());
         let parent = parent_message(&fact, None, Why::StoreUnavailable).unwrap();
         assert!(matches!(parent, Message::DeploymentFailed { .. }));
-        let parent = parent_message(&fact, Some(rollback(None)), Why::NothingRecorded).unwrap();
+        // The story's rollback follows the failure: drawn as the failure, rolling back.
+        let follows = rollback(Some("ecs-svc/failed"));
+        let parent = parent_message(&fact, Some(follows.clone()), Why::NothingRecorded).unwrap();
+        let Message::DeploymentFailed { followed_by, .. } = &parent else {
+            panic!("{parent:?}")
+        };
+        assert_eq!(followed_by.as_ref(), Some(&follows));
+        assert_eq!(parent.thread_keys(), ["ecs-svc/failed", "ecs-svc/rollback"]);
+        // The rollback's own failure: a failed rollback.
+        let own = Fact::DeploymentFailed(deployment("ecs-svc/rollback"));
+        let parent = parent_message(&own, Some(rollback(None)), Why::NothingRecorded).unwrap();
         assert!(matches!(parent, Message::RollbackFailed { .. }));
         let rolling = Fact::RollbackStarted {
             deployment: deployment("ecs-svc/rollback"),
