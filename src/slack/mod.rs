@@ -156,6 +156,11 @@ fn payload<'a>(
         time,
         fallback,
     } = draft;
+    // A parent drawn again says first where its story stands.
+    let fallback = match status {
+        Some(status) => status::fallback(status, &fallback),
+        None => fallback,
+    };
     // The notification's text leads with the mention too.
     let text = match mention {
         Some(mention) => prefixed(mention, " ", &fallback),

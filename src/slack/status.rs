@@ -13,16 +13,52 @@ pub fn icon(status: &Status) -> &'static str {
     }
 }
 
-/// The parent's own title, then where the story stands: `Deployment failed · rolled back`.
-pub fn titled(title: &str, status: &Status) -> String {
-    let words = match status {
+/// Where the story stands, in words: `rolled back`.
+fn words(status: &Status) -> &'static str {
+    match status {
         Status::Failed => "failed",
         Status::RollingBack(_) => "rolling back",
         Status::RolledBack(_) => "rolled back",
         Status::RollbackFailed => "rollback failed",
         Status::Completed => "completed",
-    };
-    format!("{title} · {words}")
+    }
+}
+
+/// The parent's own title, then where the story stands: `Deployment failed · rolled back`.
+pub fn titled(title: &str, status: &Status) -> String {
+    format!("{title} · {}", words(status))
+}
+
+/// The fallback text (what notifications and search show) of a parent drawn again: where the
+/// story stands first, then the parent's own fallback without its icon: `✅ Rolled back: ECS
+/// deployment failed in production: ...`.
+pub fn fallback(status: &Status, own: &str) -> String {
+    let told = own.split_once(' ').map_or(own, |(_, rest)| rest);
+    let words = words(status);
+    let mut text = String::with_capacity(told.len() + 32);
+    text.push_str(icon(status));
+    text.push(' ');
+    text.push_str(&words[..1].to_ascii_uppercase());
+    text.push_str(&words[1..]);
+    text.push_str(": ");
+    text.push_str(told);
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_redrawn_parents_fallback_leads_with_where_the_story_stands() {
+        let own = "🚨 ECS deployment failed in production: prod / checkout (us-east-1): boom";
+        assert_eq!(
+            fallback(&Status::RolledBack(None), own),
+            "✅ Rolled back: ECS deployment failed in production: prod / checkout (us-east-1): boom"
+        );
+        assert!(fallback(&Status::RollbackFailed, own).starts_with("🚨 Rollback failed: ECS"));
+        assert!(fallback(&Status::RollingBack(None), own).starts_with("↩️ Rolling back: ECS"));
+    }
 }
 
 /// The status line: `*Status:* rolled back ✅ steady on `ecs-svc/1``.

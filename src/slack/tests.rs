@@ -49,19 +49,18 @@ fn the_fallback_text_stays_within_its_limit_for_the_longest_values() {
         },
         Message::DeploymentStarted(&deployment),
     ] {
-        let payload: serde_json::Value = serde_json::from_str(
-            render(
-                &message,
-                &Look::new(None, &LogGroups::default()),
-                &Address::default(),
-            )
-            .get(),
-        )
-        .unwrap();
-        let text = payload["text"].as_str().unwrap();
-        assert!(text.chars().count() <= limits::FALLBACK, "{}", text.len());
-        let header = payload["blocks"][0]["text"]["text"].as_str().unwrap();
-        assert!(header.chars().count() <= limits::HEADER, "{header}");
+        // As posted, and as a thread's parent drawn again, which says where its story stands.
+        for status in [None, Some(Status::RollbackFailed)] {
+            let groups = LogGroups::default();
+            let mut look = Look::new(None, &groups);
+            look.status = status.as_ref();
+            let payload: serde_json::Value =
+                serde_json::from_str(render(&message, &look, &Address::default()).get()).unwrap();
+            let text = payload["text"].as_str().unwrap();
+            assert!(text.chars().count() <= limits::FALLBACK, "{}", text.len());
+            let header = payload["blocks"][0]["text"]["text"].as_str().unwrap();
+            assert!(header.chars().count() <= limits::HEADER, "{header}");
+        }
     }
 }
 
