@@ -15,7 +15,7 @@ use serde_json::value::RawValue;
 
 use crate::answer::LogLine;
 use crate::bot::ChannelId;
-use crate::classify::{self, Fact};
+use crate::classify::{self, Deployment, Fact};
 use crate::config::AlertConfig;
 use crate::delivery;
 use crate::error::{self, Error};
@@ -23,7 +23,7 @@ use crate::event;
 use crate::host::{Host, SlackRequest, StoreError};
 use crate::remembered::{Cause, Status, StoppedTask};
 use crate::routing::App;
-use crate::slack::{self, Address, Look};
+use crate::slack::{self, Address, Look, Parent};
 use crate::state::claim::{self, Claim};
 use crate::state::thread::{self as threads, Thread};
 use crate::state::{self, keys, links};
@@ -195,7 +195,7 @@ fn post_alone(
     store_failed: &mut bool,
 ) -> Result<Placed, Error> {
     let address = Address::channel(posting.channel.as_str());
-    own_post(host, message, &address, posting, log).map_err(Failure::into_error)?;
+    own_post(host, message, &address, None, posting, log).map_err(Failure::into_error)?;
     *store_failed |=
         claim::mark_delivered(host, posting.claim, thread, posting.context.now).is_err();
     Ok(Placed::Standalone)
@@ -253,7 +253,8 @@ fn post_parent(
 ) -> Result<Placed, Error> {
     let now = posting.context.now;
     let address = Address::channel(posting.channel.as_str());
-    let posted = own_post(host, message, &address, posting, log).map_err(Failure::into_error)?;
+    let posted =
+        own_post(host, message, &address, None, posting, log).map_err(Failure::into_error)?;
     let thread = Thread {
         deployment: message.thread_keys()[0].to_owned(),
         channel: posted.channel,
@@ -316,7 +317,14 @@ fn reply(
     let owner = thread.deployment.clone();
     let placed = if thread.replies {
         let address = Address::reply(&thread.channel, &thread.ts, message.broadcast());
-        match own_post(host, message, &address, posting, log) {
+        let shows = parent_shows(&thread, &posting.context);
+        let parent = Parent {
+            deployment: shows
+                .as_ref()
+                .and_then(|(deployment, _)| deployment.as_deref()),
+            reason: shows.as_ref().and_then(|(_, reason)| reason.as_deref()),
+        };
+        match own_post(host, message, &address, Some(parent), posting, log) {
             Ok(_) => {
                 *store_failed |=
                     claim::mark_delivered(host, posting.claim, Some(&owner), now).is_err();
@@ -540,9 +548,7 @@ fn redraw(
     how: Redraw,
 ) -> Option<Result<Vec<Cause>, Failure>> {
     let config = context.config;
-    let kept = thread.failure.as_deref().or(thread.event.as_deref())?;
-    let event = event::parse_envelope(kept.get().as_bytes()).ok()?;
-    let fact = classify::classify(event, &config.environments, context.now).ok()?;
+    let fact = parent_fact(thread, context)?;
     let why = match (&fact, thread.why_of.as_deref()) {
         (Fact::DeploymentFailed(_), Some(deployment)) => {
             group_causes(&state::tasks_of(host, deployment, context.now).ok()?)
@@ -569,20 +575,47 @@ fn redraw(
     Some(result.map(|_| causes))
 }
 
-/// Posts the event's own message at `address`: its answer is the event's.
+/// Posts the event's own message at `address` (a reply leaves out what its parent shows):
+/// its answer is the event's.
 fn own_post(
     host: &mut impl Host,
     message: &Message,
     address: &Address,
+    reply_to: Option<Parent>,
     posting: &Posting,
     log: &mut LogLine,
 ) -> Result<Posted, Failure> {
     let config = posting.context.config;
-    let look = Look::new(config.mention(message), &config.log_groups);
+    let mut look = Look::new(config.mention(message), &config.log_groups);
+    look.reply_to = reply_to;
     let payload = slack::render(message, &look, address);
     let (answer, status) = call(host, posting.context.app, POST_MESSAGE, &payload);
     log.slack_status = status;
     answer
+}
+
+/// The fact the thread's parent is drawn from: its failure's, else its first event's; `None`
+/// when none is kept, or it no longer reads.
+fn parent_fact<'t>(thread: &'t Thread, context: &Context<'t>) -> Option<Fact<'t>> {
+    let kept = thread.failure.as_deref().or(thread.event.as_deref())?;
+    let event = event::parse_envelope(kept.get().as_bytes()).ok()?;
+    classify::classify(event, &context.config.environments, context.now).ok()
+}
+
+/// What the thread's parent shows of its deployment: its id and ECS's reason.
+fn parent_shows(thread: &Thread, context: &Context) -> Option<(Option<String>, Option<String>)> {
+    let owned = |deployment: &Deployment| {
+        let id = deployment.deployment_id.as_deref().map(str::to_owned);
+        (id, deployment.reason.as_deref().map(str::to_owned))
+    };
+    match parent_fact(thread, context)? {
+        Fact::DeploymentFailed(deployment)
+        | Fact::DeploymentStarted(deployment)
+        | Fact::RollbackStarted { deployment, .. } => Some(owned(&deployment)),
+        // A rollback's end shows no reason: it only repeats that it completed.
+        Fact::DeploymentCompleted(deployment) => Some((owned(&deployment).0, None)),
+        _ => None,
+    }
 }
 
 /// Calls the Web API `method` with `payload` within what is left of the answer deadline;

@@ -73,6 +73,20 @@ impl<'a> Block<'a> {
             fields: Vec::new(),
         }
     }
+
+    /// How many characters of text it shows (a button's URL is not shown).
+    pub fn char_count(&self) -> usize {
+        match self {
+            Block::Header { text } => text.char_count(),
+            Block::Section { text, fields } => text
+                .iter()
+                .chain(fields)
+                .map(Text::char_count)
+                .sum::<usize>(),
+            Block::Actions { elements } => elements.iter().map(|b| b.text.char_count()).sum(),
+            Block::Context { elements } => elements.iter().map(Text::char_count).sum(),
+        }
+    }
 }
 
 /// A text object, tagged with its `type`. Build it with [`Text::plain`] or [`Text::mrkdwn`].
@@ -96,6 +110,13 @@ pub enum Text<'a> {
 }
 
 impl<'a> Text<'a> {
+    /// How many characters it holds.
+    pub fn char_count(&self) -> usize {
+        match self {
+            Text::PlainText { text, .. } | Text::Mrkdwn { text, .. } => text.chars().count(),
+        }
+    }
+
     /// A plain-text object.
     pub fn plain(text: impl Into<Cow<'a, str>>, emoji: bool) -> Self {
         Text::PlainText {

@@ -17,6 +17,8 @@ mod blocks;
 mod draft;
 pub mod hints;
 mod mrkdwn;
+#[cfg(test)]
+mod replies;
 mod status;
 #[cfg(test)]
 mod tests;
@@ -31,9 +33,11 @@ use mrkdwn::{labelled_code, labelled_code_block, push_code, push_escaped};
 
 use serde_json::value::RawValue;
 
+use crate::classify::Service;
 use crate::logs::LogGroups;
 use crate::remembered::Status;
 use crate::story::Message;
+use crate::story::causes::Why;
 
 /// Block Kit limits, in characters.
 pub mod limits {
@@ -47,6 +51,9 @@ pub mod limits {
     pub const BUTTON_URL: usize = 3000;
     /// Our own bound on the fallback text (Slack truncates at 40,000).
     pub const FALLBACK: usize = 1000;
+    /// Our own bound on a message's text in all: Slack refuses longer ones with
+    /// `msg_blocks_too_long`, at a limit it does not document.
+    pub const MESSAGE: usize = 12_000;
 }
 
 /// How a message is drawn, beyond what its story says.
@@ -60,6 +67,17 @@ pub struct Look<'a> {
     /// Where the story stands now, for a thread's parent drawn again: its header and a
     /// status line say so, unless the message itself already does.
     pub status: Option<&'a Status>,
+    /// For a reply in a thread: what its parent shows, which the reply does not repeat.
+    pub reply_to: Option<Parent<'a>>,
+}
+
+/// What a thread's parent shows of its deployment, for a reply that must not repeat it.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Parent<'a> {
+    /// The deployment it names.
+    pub deployment: Option<&'a str>,
+    /// ECS's reason it shows.
+    pub reason: Option<&'a str>,
 }
 
 impl<'a> Look<'a> {
@@ -69,6 +87,7 @@ impl<'a> Look<'a> {
             mention,
             log_groups,
             status: None,
+            reply_to: None,
         }
     }
 }
@@ -123,7 +142,7 @@ pub fn render(message: &Message, look: &Look, address: &Address) -> Box<RawValue
     let status = look
         .status
         .filter(|status| message.status().as_ref() != Some(*status));
-    let mut payload = payload(draft::draft(message), look.mention, look.log_groups, status);
+    let mut payload = payload(draft::draft(message), look, status);
     payload.channel = address.channel;
     payload.ts = address.ts;
     payload.thread_ts = address.thread_ts;
@@ -138,12 +157,9 @@ pub fn render(message: &Message, look: &Look, address: &Address) -> Box<RawValue
 }
 
 /// The message's blocks: header, status, summary, facts, reason, Why, console button, event.
-fn payload<'a>(
-    draft: Draft<'a>,
-    mention: Option<&'a str>,
-    log_groups: &LogGroups,
-    status: Option<&Status>,
-) -> Payload<'a> {
+/// A reply in a thread leaves out what its parent shows: the facts, and a reason or a
+/// deployment the same as the parent's.
+fn payload<'a>(draft: Draft<'a>, look: &Look<'a>, status: Option<&Status>) -> Payload<'a> {
     let Draft {
         service,
         icon,
@@ -156,13 +172,14 @@ fn payload<'a>(
         time,
         fallback,
     } = draft;
+    let reply_to = look.reply_to;
     // A parent drawn again says first where its story stands.
     let fallback = match status {
         Some(status) => status::fallback(status, &fallback),
         None => fallback,
     };
     // The notification's text leads with the mention too.
-    let text = match mention {
+    let text = match look.mention {
         Some(mention) => prefixed(mention, " ", &fallback),
         None => fallback,
     };
@@ -178,7 +195,7 @@ fn payload<'a>(
         blocks.push(Block::section(Text::mrkdwn(status::line(status))));
     }
     // The mention goes first into the first section after the header.
-    let mut mention = mention;
+    let mut mention = look.mention;
     if let Some(summary) = summary {
         let text = match mention.take() {
             Some(mention) => prefixed(mention, "\n", &summary),
@@ -186,35 +203,42 @@ fn payload<'a>(
         };
         blocks.push(Block::section(Text::mrkdwn(text)));
     }
-    let cluster = service.cluster.as_deref().unwrap_or("unknown");
-    let facts = [
-        ("Environment", service.environment),
-        ("Cluster", cluster),
-        ("Service", &service.name),
-        ("Region", service.region.as_str()),
-        ("Account", service.account.as_str()),
-    ];
-    let deployment = deployment.map(|deployment| ("Deployment", deployment));
-    let fields = facts
-        .into_iter()
-        .chain(deployment)
-        .map(|(label, value)| {
-            let mut text = String::with_capacity(label.len() + value.len().min(limits::FIELD) + 8);
-            labelled_code(&mut text, label, value, limits::FIELD);
-            Text::mrkdwn(text)
-        })
-        .collect();
-    blocks.push(Block::Section {
-        text: mention.take().map(Text::mrkdwn),
-        fields,
-    });
-    if let Some(reason) = reason {
+    match reply_to {
+        Some(_) => blocks.extend(mention.take().map(|m| Block::section(Text::mrkdwn(m)))),
+        None => blocks.push(Block::Section {
+            text: mention.take().map(Text::mrkdwn),
+            fields: facts(service, deployment),
+        }),
+    }
+    let new_reason =
+        reason.filter(|reason| reply_to.is_none_or(|parent| parent.reason != Some(*reason)));
+    if let Some(reason) = new_reason {
         let mut text = String::with_capacity(reason.len().min(limits::SECTION_TEXT) + 32);
         labelled_code_block(&mut text, "Reason", reason, limits::SECTION_TEXT);
         blocks.push(Block::section(Text::mrkdwn(text)));
     }
+    let new_deployment = deployment
+        .filter(|deployment| reply_to.is_some_and(|parent| parent.deployment != Some(*deployment)));
+    let context = context(event_id, time, new_deployment);
     if let Some(why) = why {
-        for text in why::why_sections(why, service, log_groups) {
+        // What the message shows besides the Why, and what it still adds: within the bound.
+        let shown: usize = blocks.iter().map(Block::char_count).sum();
+        let mut room = limits::MESSAGE.saturating_sub(shown + context.chars().count() + 200);
+        let causes = match why {
+            Why::Causes { groups, .. } => groups.len(),
+            Why::NothingRecorded | Why::StoreUnavailable => 0,
+        };
+        for (shown, text) in why::why_sections(why, service, look.log_groups)
+            .into_iter()
+            .enumerate()
+        {
+            let size = text.chars().count();
+            if size > room {
+                let more = causes.saturating_sub(shown).max(1);
+                blocks.push(Block::section(Text::mrkdwn(why::more_causes(more))));
+                break;
+            }
+            room -= size;
             blocks.push(Block::section(Text::mrkdwn(text)));
         }
     }
@@ -231,11 +255,6 @@ fn payload<'a>(
             }],
         });
     }
-    let mut context = String::with_capacity(event_id.len().min(1000) + time.len().min(100) + 16);
-    context.push_str("Event ");
-    push_code(&mut context, event_id, 1000);
-    context.push_str(" · ");
-    push_code(&mut context, time, 100);
     blocks.push(Block::Context {
         elements: vec![Text::mrkdwn(context)],
     });
@@ -250,6 +269,43 @@ fn payload<'a>(
         unfurl_links: Some(false),
         unfurl_media: Some(false),
     }
+}
+
+/// The facts grid: environment, cluster, service, region, account and the deployment.
+fn facts<'a>(service: &Service, deployment: Option<&str>) -> Vec<Text<'a>> {
+    let cluster = service.cluster.as_deref().unwrap_or("unknown");
+    let facts = [
+        ("Environment", service.environment),
+        ("Cluster", cluster),
+        ("Service", &service.name),
+        ("Region", service.region.as_str()),
+        ("Account", service.account.as_str()),
+    ];
+    let deployment = deployment.map(|deployment| ("Deployment", deployment));
+    facts
+        .into_iter()
+        .chain(deployment)
+        .map(|(label, value)| {
+            let mut text = String::with_capacity(label.len() + value.len().min(limits::FIELD) + 8);
+            labelled_code(&mut text, label, value, limits::FIELD);
+            Text::mrkdwn(text)
+        })
+        .collect()
+}
+
+/// The small print: `Event `ID` · `TIME``, and a reply's deployment when its parent shows
+/// another.
+fn context(event_id: &str, time: &str, deployment: Option<&str>) -> String {
+    let mut context = String::with_capacity(event_id.len().min(1000) + time.len().min(100) + 16);
+    context.push_str("Event ");
+    push_code(&mut context, event_id, 1000);
+    context.push_str(" · ");
+    push_code(&mut context, time, 100);
+    if let Some(deployment) = deployment {
+        context.push_str(" · Deployment ");
+        push_code(&mut context, deployment, 200);
+    }
+    context
 }
 
 /// The header: icon, title and, unless the title names it, the service; within Slack's limit.

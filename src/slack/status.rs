@@ -45,22 +45,6 @@ pub fn fallback(status: &Status, own: &str) -> String {
     text
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_redrawn_parents_fallback_leads_with_where_the_story_stands() {
-        let own = "🚨 ECS deployment failed in production: prod / checkout (us-east-1): boom";
-        assert_eq!(
-            fallback(&Status::RolledBack(None), own),
-            "✅ Rolled back: ECS deployment failed in production: prod / checkout (us-east-1): boom"
-        );
-        assert!(fallback(&Status::RollbackFailed, own).starts_with("🚨 Rollback failed: ECS"));
-        assert!(fallback(&Status::RollingBack(None), own).starts_with("↩️ Rolling back: ECS"));
-    }
-}
-
 /// The status line: `*Status:* rolled back ✅ steady on `ecs-svc/1``.
 pub fn line(status: &Status) -> String {
     let mut text = String::from("*Status:* ");
@@ -79,4 +63,20 @@ pub fn line(status: &Status) -> String {
         Status::Completed => text.push_str("completed ✅"),
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_redrawn_parents_fallback_leads_with_where_the_story_stands() {
+        let own = "🚨 ECS deployment failed in production: prod / checkout (us-east-1): boom";
+        assert_eq!(
+            fallback(&Status::RolledBack(None), own),
+            "✅ Rolled back: ECS deployment failed in production: prod / checkout (us-east-1): boom"
+        );
+        assert!(fallback(&Status::RollbackFailed, own).starts_with("🚨 Rollback failed: ECS"));
+        assert!(fallback(&Status::RollingBack(None), own).starts_with("↩️ Rolling back: ECS"));
+    }
 }

@@ -48,6 +48,14 @@ pub fn why_sections(why: &Why, service: &Service, log_groups: &LogGroups) -> Vec
     vec![text]
 }
 
+/// What stands for the causes a message has no room left for.
+pub fn more_causes(count: usize) -> String {
+    let causes = if count == 1 { "cause" } else { "causes" };
+    format!(
+        "_… and {count} more {causes}: the stopped tasks are on the service's Deployments tab._"
+    )
+}
+
 fn push_cause(text: &mut String, group: &CauseGroup, service: &Service, log_groups: &LogGroups) {
     let CauseGroup {
         cause,
