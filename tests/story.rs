@@ -244,3 +244,69 @@ fn a_failure_retried_after_its_rollback_is_not_named_again() {
     let payload = payload.unwrap();
     assert!(!payload.contains("4829135026487120563"), "{payload}");
 }
+
+/// Webhook mode, EventBridge out of order: each message stands alone, but names the failure
+/// of its own story, whatever came first.
+#[test]
+fn out_of_order_each_message_names_its_own_failure() {
+    let failed = fixture("ecs-deployment-failed-checkout.json");
+    let failed_id = failed["detail"]["deploymentId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let notice = fixture("ecs-deployment-rollback-started.json");
+    let completed = fixture("ecs-deployment-rollback-completed.json");
+    // The notice before its failure: it cannot name it yet; the failure, then the outcome, can.
+    let store = MemoryStore::default();
+    let (_, rolling, _) = post(&store, "", &notice);
+    assert!(!rolling.unwrap().contains(&failed_id));
+    let (handled, _, _) = post(&store, "", &failed);
+    assert_eq!(outcome(&handled), "delivered");
+    let (_, done, _) = post(&store, "", &completed);
+    let done = done.unwrap();
+    assert!(
+        done.contains("Rolled back") && done.contains(&failed_id),
+        "{done}"
+    );
+    // The outcome before its notice: the notice tells the end, naming the failure.
+    let store = MemoryStore::default();
+    post(&store, "", &failed);
+    let (handled, early, _) = post(&store, "", &completed);
+    assert_eq!(outcome(&handled), "ignored", "{early:?}");
+    let (handled, late, _) = post(&store, "", &notice);
+    assert_eq!(outcome(&handled), "delivered");
+    let late = late.unwrap();
+    assert!(
+        late.contains("Rolled back") && late.contains(&failed_id),
+        "{late}"
+    );
+}
+
+/// A failure of the same service from yesterday that never rolled back is another story:
+/// today's rollback does not name it, and its failure, coming late, is named by it.
+#[test]
+fn yesterdays_failure_is_not_todays_rollbacks() {
+    let store = MemoryStore::default();
+    let yesterday = event(
+        "ecs-deployment-failed-checkout.json",
+        "yesterday",
+        json!({"deploymentId": "ecs-svc/2222222222222222222", "updatedAt": "2025-11-24T10:00:00Z"}),
+    );
+    post(&store, "", &yesterday);
+    let (_, rolling, _) = post(&store, "", &fixture("ecs-deployment-rollback-started.json"));
+    let rolling = rolling.unwrap();
+    assert!(
+        !rolling.contains("ecs-svc/2222222222222222222"),
+        "{rolling}"
+    );
+    // Today's failure comes late: the rollback's outcome names it, not yesterday's.
+    post(&store, "", &fixture("ecs-deployment-failed-checkout.json"));
+    let (_, done, _) = post(
+        &store,
+        "",
+        &fixture("ecs-deployment-rollback-completed.json"),
+    );
+    let done = done.unwrap();
+    assert!(done.contains("ecs-svc/4829135026487120563"), "{done}");
+    assert!(!done.contains("ecs-svc/2222222222222222222"), "{done}");
+}
