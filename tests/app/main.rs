@@ -1,0 +1,69 @@
+//! App mode through the pipeline: each Web API answer's status for EventBridge, and what the
+//! calls carry (answers.rs); one thread per story (threads.rs); the story when its events come in
+//! any order and Slack fails halfway (order.rs). Here: what they share, and every answer checked
+//! for the token and the other secrets.
+
+mod answers;
+mod order;
+mod threads;
+
+use ecs_deploy_alerts::Handled;
+use ecs_deploy_alerts::host::{SlackResponse, TransportFailure};
+use ecs_deploy_alerts::memory::{MemoryHost, MemoryStore, START_OF_TIME};
+use serde_json::{Value, json};
+
+pub const TOKEN: &str = "xoxb-1-2-TOKENSECRET";
+pub const KEY: &str = "key-SECRET-1234";
+pub const WEBHOOK: &str = "https://hooks.slack.com/services/T0SECRET/B0SECRET/HOOKSECRET";
+pub const FAILED: &str = include_str!("../../fixtures/ecs-deployment-failed-checkout.json");
+pub const ROLLING_BACK: &str = include_str!("../../fixtures/ecs-deployment-rollback-started.json");
+pub const ACTION: &str = include_str!("../../fixtures/ecs-service-action-placement-failure.json");
+
+pub fn app() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("api_key", KEY),
+        ("slack_webhook_url", WEBHOOK),
+        ("slack_bot_token", TOKEN),
+        ("slack_channel", "C0ALERTS"),
+    ]
+}
+
+pub fn host(body: &str, store: &MemoryStore, now: u64) -> MemoryHost {
+    let mut host = MemoryHost::new(&app(), body);
+    host.store = Some(store.clone());
+    host.now = now;
+    host
+}
+
+pub fn post(host: &mut MemoryHost) -> Handled {
+    let handled = host.handle("POST", "/", &[("x-api-key", KEY)]);
+    // Whatever happened, neither the answer, the log nor the headers show a secret.
+    let shown = format!(
+        "{}{}{:?}",
+        String::from_utf8_lossy(&handled.reply.body),
+        handled.log.to_json(),
+        handled.reply.headers
+    );
+    assert!(!shown.contains("SECRET"), "{shown}");
+    handled
+}
+
+pub fn json_of(handled: &Handled) -> Value {
+    serde_json::from_slice(&handled.reply.body).unwrap()
+}
+
+pub fn web_api(
+    status: u16,
+    retry_after: Option<&str>,
+    body: Value,
+) -> Result<SlackResponse, TransportFailure> {
+    Ok(SlackResponse {
+        status,
+        retry_after: retry_after.map(str::to_owned),
+        body: body.to_string().into_bytes(),
+    })
+}
+
+pub fn error(code: &str) -> Result<SlackResponse, TransportFailure> {
+    web_api(200, None, json!({"ok": false, "error": code}))
+}

@@ -1,0 +1,176 @@
+//! The story when Slack fails halfway and the story's events come in any order: service
+//! actions only while the story goes on, a failed final rewrite drawn by the retry, a locked
+//! thread.
+
+use std::time::Duration;
+
+use super::*;
+
+/// `event` (JSON) with its own time (`detail.createdAt`, `detail.updatedAt`) set to `at`.
+fn at_time(event: &str, field: &str, at: &str) -> Value {
+    let mut event: Value = serde_json::from_str(event).unwrap();
+    event["detail"][field] = json!(at);
+    event
+}
+
+#[test]
+fn service_actions_join_their_services_story_only_while_it_goes_on() {
+    let store = MemoryStore::default();
+    let action = |id: &str, at: &str| {
+        let mut action = at_time(ACTION, "createdAt", at);
+        action["id"] = json!(id);
+        action.to_string()
+    };
+    let mut alone = host(&action("a1", "2025-11-25T14:50:00Z"), &store, START_OF_TIME);
+    assert_eq!(json_of(&post(&mut alone))["thread"], "standalone");
+    // The action's service, failing: its story opens a thread.
+    let actions: Value = serde_json::from_str(ACTION).unwrap();
+    let mut failed: Value = serde_json::from_str(FAILED).unwrap();
+    failed["resources"] = json!([actions["resources"][0]]);
+    failed["account"] = actions["account"].clone();
+    failed["region"] = actions["region"].clone();
+    failed["detail"]["clusterArn"] = actions["detail"]["clusterArn"].clone();
+    let mut parent = host(&failed.to_string(), &store, START_OF_TIME + 1);
+    assert_eq!(json_of(&post(&mut parent))["thread"], "parent");
+    let mut joined = host(
+        &action("a2", "2025-11-25T15:10:00Z"),
+        &store,
+        START_OF_TIME + 2,
+    );
+    let handled = post(&mut joined);
+    assert_eq!(
+        json_of(&handled)["thread"],
+        "reply",
+        "{}",
+        json_of(&handled)
+    );
+    // A service action does not move the story: the parent is not rewritten.
+    assert_eq!(joined.posts.len(), 1);
+    // 30 hours later the story is another day's: the action stands alone.
+    let mut later = host(
+        &action("a3", "2025-11-26T20:57:00Z"),
+        &store,
+        START_OF_TIME + 3,
+    );
+    assert_eq!(json_of(&post(&mut later))["thread"], "standalone");
+    // The failed deployment's service completes a deployment, which `notify` does not post:
+    // the story has ended, and the next action stands alone.
+    let mut completed = failed.clone();
+    completed["id"] = json!("completed");
+    completed["detail"]["eventName"] = json!("SERVICE_DEPLOYMENT_COMPLETED");
+    completed["detail"]["updatedAt"] = json!("2025-11-25T15:20:00Z");
+    let mut done = host(&completed.to_string(), &store, START_OF_TIME + 4);
+    assert_eq!(json_of(&post(&mut done))["outcome"], "ignored");
+    let mut after = host(
+        &action("a4", "2025-11-25T15:25:00Z"),
+        &store,
+        START_OF_TIME + 5,
+    );
+    assert_eq!(json_of(&post(&mut after))["thread"], "standalone");
+}
+
+#[test]
+fn a_final_rewrite_that_fails_is_the_events_answer_until_a_retry_draws_it() {
+    let store = MemoryStore::default();
+    post(&mut host(FAILED, &store, START_OF_TIME));
+    let mut rolling = host(ROLLING_BACK, &store, START_OF_TIME + 1);
+    rolling.web_api.push((
+        "chat.update",
+        web_api(429, Some("3"), json!({"ok": false, "error": "ratelimited"})),
+    ));
+    let handled = post(&mut rolling);
+    // The reply posted; the parent still says "failed": EventBridge must come back.
+    assert_eq!(
+        (handled.reply.status, json_of(&handled)["error"].as_str()),
+        (429, Some("parent_update_failed"))
+    );
+    let retry_after = handled
+        .reply
+        .headers
+        .iter()
+        .find(|(n, _)| *n == "retry-after");
+    assert_eq!(retry_after.map(|(_, v)| v.as_str()), Some("3"));
+    assert_eq!(handled.log.parent_update, Some("failed"));
+    // The retry posts nothing again: it draws the parent, and the event is a duplicate.
+    let mut retry = host(ROLLING_BACK, &store, START_OF_TIME + 30);
+    let handled = post(&mut retry);
+    assert_eq!(
+        json_of(&handled)["outcome"],
+        "duplicate",
+        "{}",
+        json_of(&handled)
+    );
+    let methods: Vec<_> = retry
+        .posts
+        .iter()
+        .map(|p| p.method().unwrap().to_owned())
+        .collect();
+    assert_eq!(methods, ["chat.update"]);
+    let drawn: Value = serde_json::from_slice(&retry.posts[0].payload).unwrap();
+    let header = drawn["blocks"][0]["text"]["text"].as_str().unwrap();
+    assert!(header.contains("rolling back"), "{header}");
+    // Owed no more: a further retry calls nothing.
+    let mut again = host(ROLLING_BACK, &store, START_OF_TIME + 60);
+    assert_eq!(json_of(&post(&mut again))["outcome"], "duplicate");
+    assert!(again.posts.is_empty());
+
+    // A rewrite Slack refuses for good is only logged: the event is delivered.
+    let store = MemoryStore::default();
+    post(&mut host(FAILED, &store, START_OF_TIME));
+    let mut rolling = host(ROLLING_BACK, &store, START_OF_TIME + 1);
+    rolling
+        .web_api
+        .push(("chat.update", error("invalid_blocks")));
+    let handled = post(&mut rolling);
+    assert_eq!(handled.reply.status, 200);
+    assert_eq!(handled.log.parent_update, Some("failed"));
+
+    // Too little time left for the rewrite: the reply went, the rewrite is owed.
+    let store = MemoryStore::default();
+    post(&mut host(FAILED, &store, START_OF_TIME));
+    let mut late = host(ROLLING_BACK, &store, START_OF_TIME + 1);
+    // The reply leaves 0.8 s of the deadline and takes 0.4 s: less than a post needs.
+    late.elapsed = Duration::from_millis(3300);
+    late.slack_latency = Duration::from_millis(400);
+    let handled = post(&mut late);
+    assert_eq!(
+        (handled.reply.status, json_of(&handled)["error"].as_str()),
+        (503, Some("parent_update_failed"))
+    );
+    assert_eq!(late.posts.len(), 1, "only the reply");
+    assert_eq!(handled.log.parent_update, Some("failed"));
+}
+
+#[test]
+fn a_thread_slack_locks_lets_the_story_go_on_in_the_channel() {
+    let store = MemoryStore::default();
+    post(&mut host(FAILED, &store, START_OF_TIME));
+    let mut rolling = host(ROLLING_BACK, &store, START_OF_TIME + 1);
+    rolling
+        .web_api
+        .push(("chat.postMessage", error("restricted_action_thread_locked")));
+    let handled = post(&mut rolling);
+    assert_eq!(handled.reply.status, 200, "{}", json_of(&handled));
+    assert_eq!(json_of(&handled)["thread"], "standalone");
+    let calls: Vec<Value> = rolling
+        .posts
+        .iter()
+        .map(|p| serde_json::from_slice(&p.payload).unwrap())
+        .collect();
+    // Refused in the thread, posted in the channel; the parent still follows the story.
+    assert!(calls[0]["thread_ts"].is_string());
+    assert!(calls[1].get("thread_ts").is_none());
+    assert_eq!(rolling.posts[2].method(), Some("chat.update"));
+    // The story's next message goes to the channel at once.
+    let completed = include_str!("../../fixtures/ecs-deployment-rollback-completed.json");
+    let mut done = host(completed, &store, START_OF_TIME + 2);
+    let handled = post(&mut done);
+    assert_eq!(
+        json_of(&handled)["thread"],
+        "standalone",
+        "{}",
+        json_of(&handled)
+    );
+    let call: Value = serde_json::from_slice(&done.posts[0].payload).unwrap();
+    assert!(call.get("thread_ts").is_none(), "{call}");
+}
