@@ -100,7 +100,8 @@ fn possible_kinds(fact: &Fact) -> &'static [Kind] {
         // A failure may turn out to be a failed rollback, a completion a rollback's end.
         Fact::DeploymentFailed(_) => &[Kind::DeploymentFailed, Kind::Rollback],
         Fact::DeploymentCompleted(_) => &[Kind::DeploymentCompleted, Kind::Rollback],
-        Fact::RollbackStarted { .. } => &[Kind::Rollback],
+        // A notice whose rollback failed before it came tells that failure.
+        Fact::RollbackStarted { .. } => &[Kind::Rollback, Kind::DeploymentFailed],
         Fact::DeploymentStarted(_) => &[Kind::DeploymentStarted],
         Fact::ServiceAction(_) => &[Kind::ServiceAction],
         Fact::StoppedTask(_) | Fact::Ignored { .. } => &[],
