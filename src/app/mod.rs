@@ -65,7 +65,8 @@ pub fn deliver(
 ) -> Result<Placed, Error> {
     match find_thread(host, message, posting.context.now) {
         Ok(Some(found)) => reply(host, message, found, posting, log, store_failed),
-        Ok(None) if message.tells_a_deployment() && !message.thread_keys().is_empty() => {
+        // A story's own message starts its thread; a service action names no deployment.
+        Ok(None) if !message.thread_keys().is_empty() => {
             start_thread(host, message, posting, log, store_failed)
         }
         Ok(None) => post_alone(host, message, posting, None, log, store_failed),
@@ -280,11 +281,14 @@ fn move_story(
         change.failure = kept_event(posting.event);
         change.why_of = deployment.deployment_id.as_deref().map(str::to_owned);
     }
-    match threads::update(host, &change, false, now) {
-        Ok(kept) => rewrite_owed(host, kept, &posting.context, log, store_failed),
+    let kept = match threads::update(host, &change, false, now) {
+        Ok(kept) => kept,
+        // Not kept: the parent is drawn from the story as this delivery knows it.
         Err(StoreError) => {
             *store_failed = true;
-            Ok(())
+            change.revision += 1;
+            change
         }
-    }
+    };
+    rewrite_owed(host, kept, &posting.context, log, store_failed)
 }

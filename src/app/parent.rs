@@ -24,8 +24,20 @@ pub fn finish(
     context: &Context,
     log: &mut LogLine,
 ) -> Result<(), Error> {
+    let thread = threads::thread_of(host, deployment, context.now);
+    rewrite_kept(host, thread, context, log)
+}
+
+/// Rewrites what the thread as kept (`kept`, as the store answered) owes; a store that failed
+/// is noted in the log, and the event's answer stands.
+fn rewrite_kept(
+    host: &mut impl Host,
+    kept: Result<Option<Thread>, StoreError>,
+    context: &Context,
+    log: &mut LogLine,
+) -> Result<(), Error> {
     let mut store_failed = false;
-    let result = match threads::thread_of(host, deployment, context.now) {
+    let result = match kept {
         Ok(Some(thread)) => rewrite_owed(host, thread, context, log, &mut store_failed),
         Ok(None) => Ok(()),
         Err(StoreError) => {
@@ -54,29 +66,20 @@ pub fn after_task(
     };
     let news = thread.why_of.as_deref() == Some(task.deployment.as_str())
         && !thread.causes.contains(&task.cause);
-    let mut store_failed = false;
-    let result = if !thread.editable && news {
-        if let Some(Ok(causes)) = redraw(host, &thread, context, Redraw::Reply) {
-            log.parent_update = Some("replied");
-            thread.causes = causes;
-            store_failed |= threads::update(host, &thread, false, context.now).is_err();
-        } else {
-            log.parent_update = Some("failed");
-        }
-        Ok(())
-    } else {
-        match threads::update(host, &thread, news, context.now) {
-            Ok(kept) => rewrite_owed(host, kept, context, log, &mut store_failed),
-            Err(StoreError) => {
-                store_failed = true;
-                Ok(())
-            }
-        }
-    };
-    if store_failed {
-        log.store = Some("unavailable");
+    if thread.editable || !news {
+        let kept = threads::update(host, &thread, news, context.now).map(Some);
+        return rewrite_kept(host, kept, context, log);
     }
-    result
+    if let Some(Ok(causes)) = redraw(host, &thread, context, Redraw::Reply) {
+        log.parent_update = Some("replied");
+        thread.causes = causes;
+        if threads::update(host, &thread, false, context.now).is_err() {
+            log.store = Some("unavailable");
+        }
+    } else {
+        log.parent_update = Some("failed");
+    }
+    Ok(())
 }
 
 /// How many times one delivery draws the parent when the story moves on while Slack is called

@@ -84,12 +84,13 @@ impl Thread {
             self.why_of.clone_from(&other.why_of);
         }
         self.why_of = self.why_of.take().or_else(|| other.why_of.clone());
-        let knows_more = |kept: &Option<Rollback>| {
-            kept.as_ref().is_none_or(|kept| {
-                kept.failed.is_none() && other.rollback.as_ref().is_some_and(|r| r.failed.is_some())
-            })
+        // A rollback once known is replaced only by one that knows the failure it follows.
+        let learns = match (&self.rollback, &other.rollback) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(kept), Some(new)) => kept.failed.is_none() && new.failed.is_some(),
         };
-        if other.rollback.is_some() && knows_more(&self.rollback) {
+        if learns {
             self.rollback.clone_from(&other.rollback);
         }
         for cause in &other.causes {
@@ -303,6 +304,43 @@ mod tests {
         assert_eq!(returned.causes, kept.causes);
         // Nothing the parent shows changed: no rewrite is owed.
         assert_eq!((kept.revision, kept.pending()), (0, false));
+    }
+
+    #[test]
+    fn a_merge_keeps_what_is_known_and_learns_only_more() {
+        let rollback = |failed: Option<&str>, target: &str| Rollback {
+            deployment: Some("ecs-svc/2".into()),
+            target: Some(target.into()),
+            failed: failed.map(str::to_owned),
+            at: Some(NOW),
+        };
+        let mut kept = thread("ecs-svc/1");
+        kept.rollback = Some(rollback(None, "ecs-svc/0"));
+        // A change that knows no Why and no rollback takes neither away.
+        let mut bare = thread("ecs-svc/1");
+        bare.why_of = None;
+        let mut merged = kept.clone();
+        merged.absorb(&bare);
+        assert_eq!(merged.why_of.as_deref(), Some("ecs-svc/1"));
+        assert_eq!(merged.rollback, kept.rollback);
+        // A rollback that knows no more does not replace the one kept; one that knows its
+        // failure does.
+        let mut same = thread("ecs-svc/1");
+        same.rollback = Some(rollback(None, "ecs-svc/other"));
+        merged.absorb(&same);
+        assert_eq!(merged.rollback, kept.rollback);
+        let mut knows = thread("ecs-svc/1");
+        knows.rollback = Some(rollback(Some("ecs-svc/1"), "ecs-svc/0"));
+        merged.absorb(&knows);
+        assert_eq!(merged.rollback, knows.rollback);
+        // A failure kept later brings its Why; none comes back over it.
+        let mut late = thread("ecs-svc/1");
+        late.failure = RawValue::from_string(r#"{"id":"f"}"#.into()).ok();
+        late.why_of = Some("ecs-svc/9".into());
+        merged.absorb(&late);
+        merged.absorb(&bare);
+        assert_eq!(merged.why_of.as_deref(), Some("ecs-svc/9"));
+        assert!(merged.failure.is_some());
     }
 
     #[test]

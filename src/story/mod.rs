@@ -57,17 +57,33 @@ pub enum Message<'f, 'a> {
     DeploymentCompleted(&'f Deployment<'a>),
 }
 
+/// What a message is about: a deployment's event, or a service action.
+pub enum About<'m, 'a> {
+    /// A deployment's event.
+    Deployment(&'m Deployment<'a>),
+    /// A service action.
+    Action(&'m Action<'a>),
+}
+
 impl<'a> Message<'_, 'a> {
-    /// The service it is about.
-    pub fn service(&self) -> &Service<'a> {
+    /// What it is about.
+    pub fn about(&self) -> About<'_, 'a> {
         match self {
             Message::DeploymentFailed { deployment, .. }
             | Message::RollbackFailed { deployment, .. }
             | Message::RollingBack { deployment, .. }
             | Message::RolledBack { deployment, .. }
             | Message::DeploymentStarted(deployment)
-            | Message::DeploymentCompleted(deployment) => &deployment.service,
-            Message::ServiceAction(action) => &action.service,
+            | Message::DeploymentCompleted(deployment) => About::Deployment(deployment),
+            Message::ServiceAction(action) => About::Action(action),
+        }
+    }
+
+    /// The service it is about.
+    pub fn service(&self) -> &Service<'a> {
+        match self.about() {
+            About::Deployment(deployment) => &deployment.service,
+            About::Action(action) => &action.service,
         }
     }
 

@@ -123,5 +123,8 @@ mod tests {
             assert!(Notify::parse(bad).is_err(), "{bad}");
         }
         assert!(Notify::parse("oops").unwrap_err().contains("`oops`"));
+        // A kind named twice is still in.
+        let twice = Notify::parse("rollback,deployment_failed,rollback").unwrap();
+        assert!(twice.includes(Kind::Rollback) && twice.includes(Kind::DeploymentFailed));
     }
 }

@@ -2,8 +2,8 @@
 //! belongs to, where the story stands once it is told, and the parent message drawn again from
 //! the event that started the thread.
 
-use super::Message;
 use super::causes::Why;
+use super::{About, Message};
 use crate::classify::Fact;
 use crate::remembered::{Rollback, Status};
 
@@ -67,21 +67,10 @@ impl Message<'_, '_> {
 
     /// When it happened, by the event's own time (Unix seconds), if that reads.
     pub fn at(&self) -> Option<u64> {
-        match self {
-            Message::DeploymentFailed { deployment, .. }
-            | Message::RollbackFailed { deployment, .. }
-            | Message::RollingBack { deployment, .. }
-            | Message::RolledBack { deployment, .. }
-            | Message::DeploymentStarted(deployment)
-            | Message::DeploymentCompleted(deployment) => deployment.at(),
-            Message::ServiceAction(action) => action.at(),
+        match self.about() {
+            About::Deployment(deployment) => deployment.at(),
+            About::Action(action) => action.at(),
         }
-    }
-
-    /// Whether it may start a story's thread, or join the one its service has open: every
-    /// message but a service action (which only joins one).
-    pub fn tells_a_deployment(&self) -> bool {
-        !matches!(self, Message::ServiceAction(_))
     }
 
     /// Where the story stands once this message is told; `None` when it does not move it.
@@ -101,11 +90,6 @@ impl Message<'_, '_> {
             Message::DeploymentCompleted(_) => Some(Status::Completed),
             Message::DeploymentStarted(_) | Message::ServiceAction(_) => None,
         }
-    }
-
-    /// Whether the story ends with this message.
-    pub fn ends_story(&self) -> bool {
-        self.status().is_some_and(|status| status.is_final())
     }
 
     /// Whether a reply is also shown in the channel: an alert, which needs someone now.
@@ -176,7 +160,6 @@ pub fn parent_message<'f, 'a>(
             deployment,
             rollback,
         },
-        (Fact::DeploymentCompleted(deployment), None) => Message::DeploymentCompleted(deployment),
         (Fact::DeploymentStarted(deployment), _) => Message::DeploymentStarted(deployment),
         _ => return None,
     })
@@ -256,13 +239,13 @@ mod tests {
             rollback: rollback(Some("ecs-svc/failed")),
         };
         assert_eq!(ended.thread_keys(), ["ecs-svc/failed", "ecs-svc/rollback"]);
-        assert!(ended.ends_story() && ended.thread_aliases().is_empty());
+        assert!(ended.status().is_some_and(|s| s.is_final()) && ended.thread_aliases().is_empty());
         let failed_again = Message::RollbackFailed {
             deployment: &rolling,
             rollback: rollback(Some("ecs-svc/failed")),
             why: Why::NothingRecorded,
         };
-        assert!(failed_again.broadcast() && failed_again.ends_story());
+        assert!(failed_again.broadcast() && failed_again.status() == Some(Status::RollbackFailed));
         assert_eq!(failed_again.why(), Some(&Why::NothingRecorded));
         assert!(Message::DeploymentStarted(&failed).status().is_none());
     }

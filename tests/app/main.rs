@@ -5,7 +5,9 @@
 
 mod answers;
 mod order;
+mod store;
 mod threads;
+mod window;
 
 use ecs_deploy_alerts::Handled;
 use ecs_deploy_alerts::host::{SlackResponse, TransportFailure};

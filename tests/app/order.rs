@@ -174,3 +174,61 @@ fn a_thread_slack_locks_lets_the_story_go_on_in_the_channel() {
     let call: Value = serde_json::from_slice(&done.posts[0].payload).unwrap();
     assert!(call.get("thread_ts").is_none(), "{call}");
 }
+
+/// Sends `bodies` in order through app-mode hosts on one store, with every kind in `notify`;
+/// the hosts, to read what each called.
+fn told(bodies: &[&str]) -> Vec<MemoryHost> {
+    let store = MemoryStore::default();
+    let mut settings = app();
+    settings.push((
+        "notify",
+        "deployment_failed,rollback,service_action,deployment_completed",
+    ));
+    bodies
+        .iter()
+        .enumerate()
+        .map(|(n, body)| {
+            let mut host = MemoryHost::new(&settings, *body);
+            host.store = Some(store.clone());
+            host.now = START_OF_TIME + n as u64;
+            assert_eq!(post(&mut host).reply.status, 200, "{body}");
+            host
+        })
+        .collect()
+}
+
+/// The header of the last `chat.update` a host made, if any.
+fn rewritten(host: &MemoryHost) -> Option<String> {
+    let update = host
+        .posts
+        .iter()
+        .rfind(|p| p.method() == Some("chat.update"))?;
+    let body: Value = serde_json::from_slice(&update.payload).unwrap();
+    body["blocks"][0]["text"]["text"]
+        .as_str()
+        .map(str::to_owned)
+}
+
+#[test]
+fn a_story_told_from_its_notice_or_its_outcome_is_drawn_to_its_end() {
+    let completed = include_str!("../../fixtures/ecs-deployment-rollback-completed.json");
+    // The notice first: the parent is the notice, drawn again as the rollback ends.
+    let hosts = told(&[ROLLING_BACK, completed]);
+    let header = rewritten(&hosts[1]).expect("the parent rewritten");
+    assert!(header.contains("rolled back"), "{header}");
+    // The outcome first (it posts as an ordinary completion): the notice tells the end, and
+    // the parent, a completion, is drawn again as the rollback's end.
+    let hosts = told(&[completed, ROLLING_BACK]);
+    let reply: Value = serde_json::from_slice(&hosts[1].posts[0].payload).unwrap();
+    assert!(reply["thread_ts"].is_string(), "{reply}");
+    let header = rewritten(&hosts[1]).expect("the parent rewritten");
+    assert!(header.starts_with("✅ Rolled back"), "{header}");
+    // The reply does not name again the deployment the parent shows.
+    let context = reply["blocks"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .to_string();
+    assert!(!context.contains("Deployment `"), "{context}");
+}
