@@ -48,8 +48,8 @@ pub(super) fn find_thread(
 ///   not), on the same terms;
 /// - a deployment's start joins only a story that began after it (its failure or its
 ///   rollback's news came first): a later start is a new deployment's, and a new story;
-/// - a service action joins a story still going on, not one whose deployment completed, even
-///   if `notify` did not post the completion.
+/// - a service action joins a story still going on, not one whose deployment (or rollback)
+///   completed after it began, even if `notify` did not post the completion.
 fn joins(
     host: &mut impl Host,
     message: &Message,
@@ -79,7 +79,7 @@ fn joins(
                 .into_iter()
                 .flatten()
             {
-                completed |= links::completed_since(host, deployment, latest, now)?;
+                completed |= links::completed_since(host, deployment, since, now)?;
             }
             !completed
         }

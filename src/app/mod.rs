@@ -22,7 +22,7 @@ use crate::slack::{Address, Parent};
 use crate::state::claim::{self, Claim};
 use crate::state::keys;
 use crate::state::thread::{self as threads, Thread};
-use crate::story::Message;
+use crate::story::{About, Message};
 use crate::web_api::Failure;
 use calls::{kept_event, own_post, shown_causes};
 use find::{Found, find_thread};
@@ -266,8 +266,11 @@ fn move_story(
 ) -> Result<(), Error> {
     let now = posting.context.now;
     let mut change = thread;
-    change.at = change.at.max(message.at());
-    change.since = [change.since, message.at()].into_iter().flatten().min();
+    // The story's times are its deployments' events': a service action only joins it.
+    if let About::Deployment(deployment) = message.about() {
+        change.at = change.at.max(deployment.at());
+        change.since = [change.since, deployment.at()].into_iter().flatten().min();
+    }
     change.status = message.status().or(change.status);
     if let Some(rollback) = message.rollback() {
         change.rollback = Some(rollback.clone());

@@ -1,6 +1,7 @@
 //! What later events need from earlier ones, kept in the host's key-value store
-//! (`wasi:keyvalue`): the stopped tasks of each deployment, the last failed deployment of each
-//! service, rollbacks in progress, and each event's claim and delivered mark.
+//! (`wasi:keyvalue`): the stopped tasks of each deployment, what links each service's events by
+//! time (its recent failures, a rollback waiting for its failure), when deployments completed,
+//! rollbacks in progress, and each event's claim and delivered mark.
 //!
 //! The store has no expiry, so this module keeps it bounded, in one place:
 //! - every value is a dated, versioned record ([`record`]); one older than [`RETENTION_SECS`]
@@ -19,8 +20,8 @@
 //!   ([`thread`]), and the claim on starting a service's thread.
 //!
 //! Writes happen only where something must persist: a stopped task, a failed deployment, a
-//! rollback, a claim and a delivered message, a thread's parent and what it shows. Paths that
-//! only read never write.
+//! rollback, an ordinary completion, a claim and a delivered message, a thread's parent and
+//! what it shows. Paths that only read never write.
 
 pub mod claim;
 pub mod keys;

@@ -215,22 +215,18 @@ pub fn decide<'f, 'a>(
             let rollback = id
                 .filter(|_| notify.includes_any(possible_kinds(fact)))
                 .and_then(|id| tolerated(&mut store_failed, state::rollback_of(kv, id, now)));
-            Ok(match (rollback, id) {
-                (Some(rollback), _) => Message::RolledBack {
+            if let (None, Some(id)) = (&rollback, id) {
+                // A rollback notice that comes later finds its outcome here.
+                let at = deployment.at().unwrap_or(now);
+                let kept = links::remember_completion(kv, id, at, now);
+                tolerated(&mut store_failed, kept);
+            }
+            Ok(match rollback {
+                Some(rollback) => Message::RolledBack {
                     deployment,
                     rollback,
                 },
-                (None, id) => {
-                    // A rollback notice that comes later finds its outcome here.
-                    if let Some(id) = id {
-                        let at = deployment.at().unwrap_or(now);
-                        tolerated(
-                            &mut store_failed,
-                            links::remember_completion(kv, id, at, now),
-                        );
-                    }
-                    Message::DeploymentCompleted(deployment)
-                }
+                None => Message::DeploymentCompleted(deployment),
             })
         }
         Fact::DeploymentStarted(deployment) => Ok(Message::DeploymentStarted(deployment)),

@@ -11,7 +11,7 @@ impl Message<'_, '_> {
     /// The deployments whose thread this message belongs to, the story's own first: a
     /// rollback's messages go to the failed deployment's thread, else to the rollback's own.
     /// The deployment a rollback returns to is never one of them: it may have a thread of an
-    /// earlier story. A service action belongs to its service's open story: none.
+    /// earlier story. A service action names none: it may join its service's latest story.
     pub fn thread_keys(&self) -> Vec<&str> {
         let (deployment, rollback) = match self {
             Message::DeploymentStarted(deployment) | Message::DeploymentCompleted(deployment) => {

@@ -232,3 +232,93 @@ fn a_story_told_from_its_notice_or_its_outcome_is_drawn_to_its_end() {
         .to_string();
     assert!(!context.contains("Deployment `"), "{context}");
 }
+
+/// Answers every call as the Web API does, and runs `meanwhile` while each `chat.update` is in
+/// flight.
+fn slack_where(meanwhile: impl Fn() + 'static) -> ecs_deploy_alerts::memory::SlackHook {
+    let issued = std::cell::Cell::new(0);
+    ecs_deploy_alerts::memory::SlackHook(std::rc::Rc::new(move |post| {
+        let call: Value = serde_json::from_slice(&post.payload).unwrap();
+        let ts = match post.method() {
+            Some("chat.update") => {
+                meanwhile();
+                call["ts"].as_str().unwrap().to_owned()
+            }
+            _ => {
+                issued.set(issued.get() + 1);
+                format!("{START_OF_TIME}.{:06}", issued.get())
+            }
+        };
+        web_api(
+            200,
+            None,
+            json!({"ok": true, "channel": call["channel"], "ts": ts}),
+        )
+    }))
+}
+
+/// The story's run of events that another delivery moves on while every rewrite is in flight:
+/// the rolling back's answer, its calls, and how many writes it made.
+fn story_kept_moving(store: &MemoryStore, failing: Option<usize>) -> (Handled, usize, usize) {
+    use ecs_deploy_alerts::state::thread;
+    post(&mut host(FAILED, store, START_OF_TIME));
+    let mut rolling = host(ROLLING_BACK, store, START_OF_TIME + 1);
+    let other = store.clone();
+    rolling.slack_hook = Some(slack_where(move || {
+        let mut kv = MemoryHost::new(&[], "");
+        kv.store = Some(other.clone());
+        let deployment = "ecs-svc/4829135026487120563";
+        let kept = thread::thread_of(&mut kv, deployment, START_OF_TIME)
+            .unwrap()
+            .unwrap();
+        thread::update(&mut kv, &kept, true, START_OF_TIME).unwrap();
+    }));
+    let base = store.data().writes;
+    if let Some(n) = failing {
+        store.fail_write(base + n);
+    }
+    let handled = post(&mut rolling);
+    let updates = rolling
+        .posts
+        .iter()
+        .filter(|p| p.method() == Some("chat.update"))
+        .count();
+    (handled, updates, store.data().writes - base)
+}
+
+#[test]
+fn a_story_that_keeps_moving_while_its_parent_is_drawn_is_left_to_the_retry() {
+    let (handled, updates, writes) = story_kept_moving(&MemoryStore::default(), None);
+    assert_eq!(
+        (handled.reply.status, json_of(&handled)["error"].as_str()),
+        (409, Some("parent_update_failed"))
+    );
+    assert_eq!(updates, 3, "drawn three times, then left to the retry");
+    // The last write marks the rewrite owed; when it fails, the log says so.
+    let (handled, _, _) = story_kept_moving(&MemoryStore::default(), Some(writes - 1));
+    assert_eq!(handled.log.store, Some("unavailable"));
+}
+
+#[test]
+fn a_parent_slack_will_not_edit_takes_late_causes_as_replies() {
+    let store = MemoryStore::default();
+    post(&mut host(FAILED, &store, START_OF_TIME));
+    let mut rolling = host(ROLLING_BACK, &store, START_OF_TIME + 1);
+    rolling
+        .web_api
+        .push(("chat.update", error("message_not_found")));
+    assert_eq!(post(&mut rolling).log.parent_update, Some("replied"));
+    // A late task with a cause the parent does not show: the parent drawn again, as a reply.
+    let stopped = include_str!("../../fixtures/ecs-task-stopped-exit-code.json");
+    let mut task = host(stopped, &store, START_OF_TIME + 2);
+    let handled = post(&mut task);
+    assert_eq!(handled.log.parent_update, Some("replied"));
+    let methods: Vec<_> = task.posts.iter().filter_map(|p| p.method()).collect();
+    assert_eq!(methods, ["chat.postMessage"]);
+    let reply: Value = serde_json::from_slice(&task.posts[0].payload).unwrap();
+    assert!(reply["thread_ts"].is_string(), "{reply}");
+    // The same cause again: nothing to tell.
+    let mut again = host(stopped, &store, START_OF_TIME + 3);
+    post(&mut again);
+    assert!(again.posts.is_empty(), "{:?}", again.posts);
+}

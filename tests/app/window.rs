@@ -158,3 +158,30 @@ fn a_completion_after_a_story_ended_is_another_story() {
     let before = of_the_service("before", "SERVICE_DEPLOYMENT_COMPLETED", "ecs-svc/9", 60);
     assert_eq!(placed(&ended, &before), "reply");
 }
+
+#[test]
+fn a_rollbacks_completion_ends_the_story_for_service_actions_even_untold() {
+    let store = MemoryStore::default();
+    let mut settings = app();
+    settings.push(("notify", "deployment_failed,service_action"));
+    let send = |body: &str| {
+        let mut host = MemoryHost::new(&settings, body);
+        host.store = Some(store.clone());
+        json_of(&post(&mut host))
+    };
+    let mut action: Value = serde_json::from_str(ACTION).unwrap();
+    let failed: Value = serde_json::from_str(FAILED).unwrap();
+    action["resources"] = failed["resources"].clone();
+    action["region"] = failed["region"].clone();
+    action["detail"]["clusterArn"] = failed["detail"]["clusterArn"].clone();
+    action["detail"]["createdAt"] = json!("2025-11-25T15:10:00Z");
+    // The notice (not posted) before its failure: the failure knows its rollback.
+    assert_eq!(send(ROLLING_BACK)["outcome"], "ignored");
+    assert_eq!(send(FAILED)["thread"], "parent");
+    assert_eq!(send(&action.to_string())["thread"], "reply");
+    // The rollback completes, untold: the story is over for the service's actions.
+    let completed = include_str!("../../fixtures/ecs-deployment-rollback-completed.json");
+    assert_eq!(send(completed)["outcome"], "ignored");
+    action["id"] = json!("after-the-end");
+    assert_eq!(send(&action.to_string())["thread"], "standalone");
+}
