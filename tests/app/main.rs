@@ -69,3 +69,25 @@ pub fn web_api(
 pub fn error(code: &str) -> Result<SlackResponse, TransportFailure> {
     web_api(200, None, json!({"ok": false, "error": code}))
 }
+
+/// `ACTION` as an action of `FAILED`'s service, created at `at`.
+pub fn action_of_the_failures_service(at: &str) -> Value {
+    let mut action: Value = serde_json::from_str(ACTION).unwrap();
+    let failed: Value = serde_json::from_str(FAILED).unwrap();
+    action["resources"] = failed["resources"].clone();
+    action["region"] = failed["region"].clone();
+    action["detail"]["clusterArn"] = failed["detail"]["clusterArn"].clone();
+    action["detail"]["createdAt"] = json!(at);
+    action
+}
+
+/// `FAILED` as a failure of `ACTION`'s service.
+pub fn failure_of_the_actions_service() -> Value {
+    let action: Value = serde_json::from_str(ACTION).unwrap();
+    let mut failed: Value = serde_json::from_str(FAILED).unwrap();
+    failed["resources"] = json!([action["resources"][0]]);
+    failed["account"] = action["account"].clone();
+    failed["region"] = action["region"].clone();
+    failed["detail"]["clusterArn"] = action["detail"]["clusterArn"].clone();
+    failed
+}

@@ -24,12 +24,7 @@ fn service_actions_join_their_services_story_only_while_it_goes_on() {
     let mut alone = host(&action("a1", "2025-11-25T14:50:00Z"), &store, START_OF_TIME);
     assert_eq!(json_of(&post(&mut alone))["thread"], "standalone");
     // The action's service, failing: its story opens a thread.
-    let actions: Value = serde_json::from_str(ACTION).unwrap();
-    let mut failed: Value = serde_json::from_str(FAILED).unwrap();
-    failed["resources"] = json!([actions["resources"][0]]);
-    failed["account"] = actions["account"].clone();
-    failed["region"] = actions["region"].clone();
-    failed["detail"]["clusterArn"] = actions["detail"]["clusterArn"].clone();
+    let failed = failure_of_the_actions_service();
     let mut parent = host(&failed.to_string(), &store, START_OF_TIME + 1);
     assert_eq!(json_of(&post(&mut parent))["thread"], "parent");
     let mut joined = host(

@@ -6,13 +6,8 @@ use super::*;
 const STOPPED: &str = include_str!("../../fixtures/ecs-task-stopped-exit-code.json");
 
 /// The action's service failing ten minutes before it: its story is open when it comes.
-fn failure_of_the_actions_service() -> String {
-    let action: Value = serde_json::from_str(ACTION).unwrap();
-    let mut failed: Value = serde_json::from_str(FAILED).unwrap();
-    failed["resources"] = json!([action["resources"][0]]);
-    failed["account"] = action["account"].clone();
-    failed["region"] = action["region"].clone();
-    failed["detail"]["clusterArn"] = action["detail"]["clusterArn"].clone();
+fn failure_before_the_action() -> String {
+    let mut failed = failure_of_the_actions_service();
     failed["detail"]["updatedAt"] = json!("2019-11-06T19:00:00Z");
     failed.to_string()
 }
@@ -39,7 +34,7 @@ fn with_failing_write(steps: &[&str], n: usize, update: Option<u16>) -> (Handled
 
 #[test]
 fn a_failed_write_anywhere_is_logged() {
-    let story = failure_of_the_actions_service();
+    let story = failure_before_the_action();
     let cases: [(&str, Vec<&str>); 5] = [
         ("a parent", vec![FAILED]),
         ("a reply that moves the story", vec![FAILED, ROLLING_BACK]),

@@ -78,12 +78,7 @@ fn another_deployments_start_or_earlier_completion_is_another_story() {
 
 #[test]
 fn a_service_action_does_not_join_a_story_that_ended() {
-    let mut action: Value = serde_json::from_str(ACTION).unwrap();
-    let failed: Value = serde_json::from_str(FAILED).unwrap();
-    action["resources"] = failed["resources"].clone();
-    action["region"] = failed["region"].clone();
-    action["detail"]["clusterArn"] = failed["detail"]["clusterArn"].clone();
-    action["detail"]["createdAt"] = json!("2025-11-25T15:10:00Z");
+    let action = action_of_the_failures_service("2025-11-25T15:10:00Z");
     let action = action.to_string();
     let story = vec![FAILED.to_owned(), ROLLING_BACK.to_owned()];
     assert_eq!(placed(&story, &action), "reply");
@@ -132,12 +127,7 @@ fn a_parent_keeps_its_event_up_to_16_kb_to_be_drawn_again() {
 
 #[test]
 fn an_earlier_story_that_starts_late_does_not_take_the_services_latest() {
-    let mut action: Value = serde_json::from_str(ACTION).unwrap();
-    let failed: Value = serde_json::from_str(FAILED).unwrap();
-    action["resources"] = failed["resources"].clone();
-    action["region"] = failed["region"].clone();
-    action["detail"]["clusterArn"] = failed["detail"]["clusterArn"].clone();
-    action["detail"]["createdAt"] = json!("2025-11-25T15:05:00Z");
+    let action = action_of_the_failures_service("2025-11-25T15:05:00Z");
     // Today's story, then a failure from two hours before whose delivery was retried late.
     let earlier = of_the_service("earlier", FAILURE, "ecs-svc/7", -7200);
     let story = [FAILED.to_owned(), earlier];
@@ -169,12 +159,7 @@ fn a_rollbacks_completion_ends_the_story_for_service_actions_even_untold() {
         host.store = Some(store.clone());
         json_of(&post(&mut host))
     };
-    let mut action: Value = serde_json::from_str(ACTION).unwrap();
-    let failed: Value = serde_json::from_str(FAILED).unwrap();
-    action["resources"] = failed["resources"].clone();
-    action["region"] = failed["region"].clone();
-    action["detail"]["clusterArn"] = failed["detail"]["clusterArn"].clone();
-    action["detail"]["createdAt"] = json!("2025-11-25T15:10:00Z");
+    let mut action = action_of_the_failures_service("2025-11-25T15:10:00Z");
     // The notice (not posted) before its failure: the failure knows its rollback.
     assert_eq!(send(ROLLING_BACK)["outcome"], "ignored");
     assert_eq!(send(FAILED)["thread"], "parent");
