@@ -20,7 +20,7 @@ const SKEW_SECS: u64 = 60;
 const MAX_FAILURES: usize = 4;
 
 /// Whether an event at `later` can follow one at `earlier` in one story.
-pub fn follows(earlier: u64, later: u64) -> bool {
+fn follows(earlier: u64, later: u64) -> bool {
     later + SKEW_SECS >= earlier && later.saturating_sub(earlier) <= WINDOW_SECS
 }
 
