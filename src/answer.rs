@@ -109,6 +109,9 @@ pub enum Outcome {
     Recorded,
     /// Nothing to tell, and why.
     Ignored { why: String },
+    /// What another event tells (a service action restating a deployment's failure), and
+    /// which.
+    Covered { why: &'static str },
 }
 
 /// The JSON body of every answer.
@@ -176,6 +179,14 @@ pub fn answer_outcome(outcome: Outcome, log: &mut LogLine) -> Reply {
             "ignored",
             Answer {
                 message: Some(why.clone()),
+                ..Answer::default()
+            },
+        ),
+        Outcome::Covered { why } => (
+            202,
+            "covered",
+            Answer {
+                message: Some((*why).to_owned()),
                 ..Answer::default()
             },
         ),

@@ -119,6 +119,63 @@ impl ClusterArn {
     }
 }
 
+/// An ECS service deployment ARN,
+/// `arn:PARTITION:ecs:REGION:ACCOUNT:service-deployment/CLUSTER/SERVICE/ID`: what hook events
+/// carry and `ContinueServiceDeployment` takes. Every part is checked to be of the characters
+/// AWS uses for it (names and ids: letters, digits, `-` and `_`), so the whole ARN is safe as
+/// one word of a shell command someone copies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceDeploymentArn {
+    /// The ARN as given.
+    pub arn: String,
+    /// Its service, always with its cluster.
+    pub service: ServiceArn,
+}
+
+impl ServiceDeploymentArn {
+    /// Parses `arn:PARTITION:ecs:REGION:ACCOUNT:service-deployment/CLUSTER/SERVICE/ID`.
+    pub fn parse(text: &str) -> Result<Self, &'static str> {
+        const EXPECTED: &str = "expected an ECS service deployment ARN \
+             (arn:PARTITION:ecs:REGION:ACCOUNT:service-deployment/CLUSTER/SERVICE/ID)";
+        let (partition, resource) = ecs_resource(text)?;
+        let mut parts = text.splitn(6, ':').skip(3);
+        let (Some(region), Some(account)) = (parts.next(), parts.next()) else {
+            return Err(EXPECTED);
+        };
+        Region::parse(region)?;
+        AccountId::parse(account)?;
+        let names: Vec<&str> = resource
+            .strip_prefix("service-deployment/")
+            .ok_or(EXPECTED)?
+            .split('/')
+            .collect();
+        let plain = |part: &&str| {
+            (1..=MAX_NAME_CHARS).contains(&part.len())
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        let [cluster, service, _id] = names[..] else {
+            return Err(EXPECTED);
+        };
+        let partition_plain = text
+            .split(':')
+            .nth(1)
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
+        if !names.iter().all(plain) || !partition_plain {
+            return Err("expected a service deployment ARN of letters, digits, `-` and `_`");
+        }
+        Ok(Self {
+            arn: text.to_owned(),
+            service: ServiceArn {
+                partition,
+                cluster: Some(cluster.to_owned()),
+                service: service.to_owned(),
+            },
+        })
+    }
+}
+
 /// An ECS task ARN, new (`task/CLUSTER/ID`) or old (`task/ID`) format.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskArn {
@@ -285,6 +342,30 @@ mod tests {
             "s".repeat(256)
         );
         assert!(ServiceArn::parse(&long).is_err());
+    }
+
+    #[test]
+    fn service_deployment_arns_name_their_service_and_are_safe_to_copy() {
+        let arn = "arn:aws:ecs:us-west-2:123456789012:service-deployment/prod/checkout/Fq7d2x-9_a";
+        let parsed = ServiceDeploymentArn::parse(arn).unwrap();
+        assert_eq!(parsed.arn, arn);
+        assert_eq!(parsed.service.cluster.as_deref(), Some("prod"));
+        assert_eq!(parsed.service.service, "checkout");
+        assert_eq!(parsed.service.partition, Partition::Aws);
+        for bad in [
+            "arn:aws:ecs:us-west-2:123456789012:service/prod/checkout",
+            "arn:aws:ecs:us-west-2:123456789012:service-deployment/prod/checkout",
+            "arn:aws:ecs:us-west-2:123456789012:service-deployment/prod/checkout/a/b",
+            "arn:aws:ecs:us-west-2:123456789012:service-deployment/prod/check out/x",
+            "arn:aws:ecs:us-west-2:123456789012:service-deployment/prod/c;rm -rf/x",
+            "arn:aws:ecs:us-west-2:123456789012:service-deployment/prod/$(id)/x",
+            "arn:aws:ecs:us-west-2:123456789012:service-deployment//checkout/x",
+            "arn:aws:ecs:US-WEST-2:123456789012:service-deployment/prod/checkout/x",
+            "arn:aws:ecs:us-west-2:12345:service-deployment/prod/checkout/x",
+            "arn:aws:ecs:us-west-2:123456789012:service-deployment/prod/checkout/x`y`",
+        ] {
+            assert!(ServiceDeploymentArn::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -33,6 +33,15 @@ pub fn deployments_url(
     Some(url)
 }
 
+/// The region's CloudWatch alarms page; `None` where the partition has no public console.
+pub fn alarms_url(partition: Partition, region: &Region) -> Option<String> {
+    let mut url = console_base(partition, region)?;
+    url.push_str("/cloudwatch/home?region=");
+    url.push_str(region.as_str());
+    url.push_str("#alarmsV2:");
+    Some(url)
+}
+
 /// A task's tab in the ECS console.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TaskTab {
@@ -147,6 +156,30 @@ mod tests {
             )
         );
         assert_eq!(url(Partition::Other, "us-iso-east-1", Some("c"), "s"), None);
+    }
+
+    #[test]
+    fn alarm_pages_per_partition() {
+        let alarms = |partition, region| alarms_url(partition, &Region::parse(region).unwrap());
+        assert_eq!(
+            alarms(Partition::Aws, "us-west-2").as_deref(),
+            Some(
+                "https://us-west-2.console.aws.amazon.com/cloudwatch/home?region=us-west-2#alarmsV2:"
+            )
+        );
+        assert_eq!(
+            alarms(Partition::AwsCn, "cn-north-1").as_deref(),
+            Some(
+                "https://cn-north-1.console.amazonaws.cn/cloudwatch/home?region=cn-north-1#alarmsV2:"
+            )
+        );
+        assert_eq!(
+            alarms(Partition::AwsUsGov, "us-gov-west-1").as_deref(),
+            Some(
+                "https://console.amazonaws-us-gov.com/cloudwatch/home?region=us-gov-west-1#alarmsV2:"
+            )
+        );
+        assert_eq!(alarms(Partition::Other, "us-iso-east-1"), None);
     }
 
     #[test]

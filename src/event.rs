@@ -75,6 +75,9 @@ pub struct DeploymentStateChange<'a> {
     /// The cluster; needed when the service ARN is in the old format.
     #[serde(borrow)]
     pub cluster_arn: Option<Cow<'a, str>>,
+    /// The service, in events whose resources name its deployment rather than itself.
+    #[serde(borrow)]
+    pub service_arn: Option<Cow<'a, str>>,
 }
 
 /// `detail` of `ECS Service Action` events.
@@ -96,6 +99,44 @@ pub struct ServiceAction<'a> {
     /// Such as `RESOURCE:MEMORY`.
     #[serde(borrow)]
     pub reason: Option<Cow<'a, str>>,
+    /// The service, in events whose resources name its deployment rather than itself.
+    #[serde(borrow)]
+    pub service_arn: Option<Cow<'a, str>>,
+}
+
+/// `detail` of `ECS Hook State Change` events: a lifecycle hook of a service deployment
+/// (ECS Developer Guide, "Amazon ECS service deployment hook state change events").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HookStateChange<'a> {
+    /// `HOOK_IN_PROGRESS`, `HOOK_AWAITING_ACTION`, `HOOK_SUCCEEDED`, `HOOK_FAILED` or
+    /// `HOOK_TIMED_OUT`.
+    #[serde(borrow)]
+    pub event_name: Option<Cow<'a, str>>,
+    /// The hook, as `ContinueServiceDeployment` names it.
+    #[serde(borrow)]
+    pub hook_id: Option<Cow<'a, str>>,
+    /// `PAUSE` or `AWS_LAMBDA`.
+    #[serde(borrow)]
+    pub hook_type: Option<Cow<'a, str>>,
+    /// The deployment's stage the hook runs at, such as `PRE_PRODUCTION_TRAFFIC_SHIFT`.
+    #[serde(borrow)]
+    pub lifecycle_stage: Option<Cow<'a, str>>,
+    /// When the hook gives up and ECS takes its timeout action.
+    #[serde(borrow)]
+    pub expires_at: Option<Cow<'a, str>>,
+    /// When the hook changed state.
+    #[serde(borrow)]
+    pub updated_at: Option<Cow<'a, str>>,
+    /// The cluster.
+    #[serde(borrow)]
+    pub cluster_arn: Option<Cow<'a, str>>,
+    /// The service.
+    #[serde(borrow)]
+    pub service_arn: Option<Cow<'a, str>>,
+    /// The service deployment the hook belongs to.
+    #[serde(borrow)]
+    pub service_deployment_arn: Option<Cow<'a, str>>,
 }
 
 /// `detail` of `ECS Task State Change` events (the task as DescribeTasks shows it).

@@ -111,13 +111,15 @@ fn process_event(
     if let Some(name) = fact.event_name() {
         log.event_name = Some(capped(name, MAX_ECHO_CHARS));
     }
-    *prune = !matches!(fact, Fact::Ignored { .. }) && prune::prune_due(&event_id);
+    *prune =
+        !matches!(fact, Fact::Ignored { .. } | Fact::Covered { .. }) && prune::prune_due(&event_id);
     match &fact {
         Fact::Ignored { why, .. } => {
             return Ok(Outcome::Ignored {
                 why: why.to_string(),
             });
         }
+        Fact::Covered { why, .. } => return Ok(Outcome::Covered { why }),
         // Recorded whatever `notify` says, also in dry run: a failure alert reads it.
         Fact::StoppedTask(task) => {
             state::record_task(host, task, now).map_err(|StoreError| Error::StoreUnavailable)?;

@@ -92,3 +92,32 @@ impl Status {
         now.is_none_or(|now| self.rank() > now.rank())
     }
 }
+
+/// What a lifecycle hook's event tells: a pause waiting for a person and how it ended, a
+/// Lambda hook's failure, any hook's time-out, and progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HookNews {
+    /// A pause waits for someone to continue or roll back the deployment.
+    Waiting,
+    /// Someone continued a paused deployment.
+    Continued,
+    /// Someone chose to roll back at a pause.
+    RollbackChosen,
+    /// A hook that is not a pause (a Lambda function) failed: the deployment rolls back.
+    Failed,
+    /// The hook timed out: ECS takes its timeout action.
+    TimedOut,
+    /// A hook started running.
+    Running,
+    /// A hook that is not a pause passed.
+    Passed,
+}
+
+impl HookNews {
+    /// Whether it ends its hook: what a thread's parent drawn from the hook shows from then
+    /// on.
+    pub fn is_outcome(self) -> bool {
+        !matches!(self, HookNews::Waiting | HookNews::Running)
+    }
+}

@@ -1,7 +1,7 @@
 //! Timestamps as Unix seconds: ECS's RFC 3339 times (read by `humantime`) and HTTP-dates
 //! (RFC 9110 §5.6.7, read by `httpdate`).
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Unix seconds of an RFC 3339 UTC time such as `2025-11-25T14:57:05.921Z` (fractions
 /// dropped; `Z` or `+00:00`, other offsets are not read), or `None`.
@@ -13,6 +13,17 @@ pub fn rfc3339(text: &str) -> Option<u64> {
 /// that recipients must also accept (read by `httpdate`); `None` if it is not one.
 pub fn http_date(text: &str) -> Option<u64> {
     unix_seconds(httpdate::parse_http_date(text).ok()?)
+}
+
+/// A time as a person reads it where Slack cannot show it in their own zone:
+/// `2026-03-05 16:04 UTC`.
+pub fn utc_minutes(secs: u64) -> String {
+    let time = UNIX_EPOCH + Duration::from_secs(secs);
+    let text = humantime::format_rfc3339_seconds(time).to_string();
+    match (text.get(..10), text.get(11..16)) {
+        (Some(date), Some(minutes)) => format!("{date} {minutes} UTC"),
+        _ => text,
+    }
 }
 
 /// Whole seconds since 1970 (both crates read only times from 1970 on).
@@ -82,6 +93,13 @@ mod tests {
         assert_eq!(rfc3339("2025-11-25T14:57:05.921Z"), Some(1_764_082_625));
         assert_eq!(rfc3339("2025-11-25T14:57:05+00:00"), Some(1_764_082_625));
         assert_eq!(rfc3339("2028-02-29T23:59:59Z"), Some(1_835_481_599));
+        // Hook events carry nanoseconds.
+        assert_eq!(
+            rfc3339("2026-03-05T15:54:41.618059641Z"),
+            rfc3339("2026-03-05T15:54:41Z")
+        );
+        assert_eq!(utc_minutes(1_835_481_599), "2028-02-29 23:59 UTC");
+        assert_eq!(utc_minutes(0), "1970-01-01 00:00 UTC");
         for bad in [
             "",
             "2025-11-25",

@@ -791,7 +791,12 @@ fn each_environment_reaches_its_channel_and_only_alerts_page() {
             .unwrap()
             .starts_with("<!here> <@U0ONCALL1> 🚨")
     );
-    assert_eq!(payload["blocks"][1]["text"]["text"], "<!here> <@U0ONCALL1>");
+    // The mention leads the first section, the failure's cause.
+    assert_eq!(
+        payload["blocks"][1]["text"]["text"],
+        "<!here> <@U0ONCALL1>\n*Cause:* the deployment circuit breaker: the new tasks failed to \
+         start or to stay healthy."
+    );
     // An old-format ARN in the staging cluster: staging, its own channel, no mention.
     let (_, post) = routed("ecs-deployment-failed-short-arn-staging.json", false);
     let post = post.unwrap();

@@ -49,7 +49,11 @@ pub(super) fn find_thread(
 /// - a deployment's start joins only a story that began after it (its failure or its
 ///   rollback's news came first): a later start is a new deployment's, and a new story;
 /// - a service action joins a story still going on, not one whose deployment (or rollback)
-///   completed after it began, even if `notify` did not post the completion.
+///   completed after it began, even if `notify` did not post the completion;
+/// - a hook joins on the same terms, and only a story of no other service deployment (a hook
+///   of its own deployment finds the thread by its ARN).
+///
+/// A waiting pause keeps its story open until it gives up, past the window.
 fn joins(
     host: &mut impl Host,
     message: &Message,
@@ -60,7 +64,8 @@ fn joins(
         return Ok(false);
     };
     let window = links::WINDOW_SECS;
-    if at + window < since || at > latest + window {
+    let open_until = latest.max(thread.open_until.unwrap_or(0));
+    if at + window < since || at > open_until + window {
         return Ok(false);
     }
     let ended = thread.status.as_ref().is_some_and(Status::is_final);
@@ -68,8 +73,16 @@ fn joins(
     Ok(match message {
         Message::DeploymentStarted(_) => at <= since,
         Message::DeploymentCompleted(_) => at >= since && going_on_or_before_its_end,
-        Message::ServiceAction(_) if ended => false,
-        Message::ServiceAction(_) => {
+        Message::Hook { .. }
+            if thread
+                .service_deployment
+                .as_deref()
+                .is_some_and(|arn| Some(arn) != message.service_deployment()) =>
+        {
+            false
+        }
+        Message::ServiceAction(_) | Message::Hook { .. } if ended => false,
+        Message::ServiceAction(_) | Message::Hook { .. } => {
             let rollback = thread
                 .rollback
                 .as_ref()

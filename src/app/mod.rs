@@ -148,7 +148,7 @@ fn post_parent(
     let address = Address::channel(posting.channel.as_str());
     let posted =
         own_post(host, message, &address, None, posting, log).map_err(Failure::into_error)?;
-    let thread = Thread {
+    let mut thread = Thread {
         deployment: message.thread_keys()[0].to_owned(),
         channel: posted.channel,
         ts: posted.ts,
@@ -164,7 +164,13 @@ fn post_parent(
         at: message.at(),
         revision: 0,
         shown: 0,
+        hook: message.hook().map(|(hook, _)| hook.to_owned()),
+        hook_outcome: message.hook().and_then(|(_, outcome)| outcome),
+        service_deployment: message.service_deployment().map(str::to_owned),
+        open_until: None,
+        kept_until: None,
     };
+    hold_open(&mut thread, message, now);
     let kept = threads::save(host, &thread, now)
         .and_then(|()| make_latest(host, message, &thread, now))
         .and_then(|()| link(host, message.thread_aliases(), &thread, now));
@@ -208,6 +214,11 @@ fn reply(
     } = found;
     let now = posting.context.now;
     let owner = thread.deployment.clone();
+    // A pause that waits keeps the thread, its links and its place as the service's latest
+    // story for as long as it waits.
+    if hold_open(&mut thread, message, now) {
+        *store_failed |= make_latest(host, message, &thread, now).is_err();
+    }
     let placed = if thread.replies {
         let address = Address::reply(&thread.channel, &thread.ts, message.broadcast());
         let shows = parent_shows(&thread, &posting.context);
@@ -240,6 +251,16 @@ fn reply(
     Ok(placed)
 }
 
+/// Keeps `thread`'s story open, and kept, while `message`'s pause waits; whether it waits.
+fn hold_open(thread: &mut Thread, message: &Message, now: u64) -> bool {
+    let Some(wait) = message.waits_for() else {
+        return false;
+    };
+    thread.open_until = thread.open_until.max(message.at().map(|at| at + wait));
+    thread.kept_until = thread.kept_until.max(Some(now + wait));
+    true
+}
+
 /// Links `deployments` to `thread`.
 fn link<'d>(
     host: &mut impl Host,
@@ -266,12 +287,22 @@ fn move_story(
 ) -> Result<(), Error> {
     let now = posting.context.now;
     let mut change = thread;
-    // The story's times are its deployments' events': a service action only joins it.
-    if let About::Deployment(deployment) = message.about() {
-        change.at = change.at.max(deployment.at());
-        change.since = [change.since, deployment.at()].into_iter().flatten().min();
+    // The story's times are its deployments' and hooks' events': a service action only joins
+    // it.
+    if !matches!(message.about(), About::Action(_)) {
+        change.at = change.at.max(message.at());
+        change.since = [change.since, message.at()].into_iter().flatten().min();
     }
     change.status = message.status().or(change.status);
+    // How the parent's own hook ended, when the parent is a hook's.
+    if let Some((hook, Some(outcome))) = message.hook()
+        && change.hook.as_deref() == Some(hook)
+    {
+        change.hook_outcome = Some(outcome);
+    }
+    if change.service_deployment.is_none() {
+        change.service_deployment = message.service_deployment().map(str::to_owned);
+    }
     if let Some(rollback) = message.rollback() {
         change.rollback = Some(rollback.clone());
     }

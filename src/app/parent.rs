@@ -177,7 +177,7 @@ fn redraw(
         }
         _ => Why::NothingRecorded,
     };
-    let parent = parent_message(&fact, thread.rollback.clone(), why)?;
+    let parent = parent_message(&fact, thread.rollback.clone(), why, thread.hook_outcome)?;
     let mention = config.mention(&parent).filter(|_| thread.failure.is_none());
     let mut look = Look::new(mention, &config.log_groups);
     look.status = thread.status.as_ref();

@@ -1,18 +1,25 @@
 //! Classify: each valid event becomes one [`Fact`] about a deployment's story (a stopped task,
-//! a deployment started, failed or completed, a rollback started, a service action), or is
-//! ignored with the reason why.
+//! a deployment started, failed or completed, a rollback started, a service action, a
+//! lifecycle hook's news), or is ignored (or covered by another event) with the reason why.
+
+pub mod hook;
+pub mod reason;
 
 use std::borrow::Cow;
 
-use crate::aws::{AccountId, ClusterArn, Partition, Region, ServiceArn, TaskArn};
+use crate::aws::{
+    AccountId, ClusterArn, Partition, Region, ServiceArn, ServiceDeploymentArn, TaskArn,
+};
 use crate::console;
 use crate::environment::EnvironmentResolver;
 use crate::error::Error;
 use crate::event::{
     DeploymentStateChange, EventBridgeEvent, RawDetail, ServiceAction, TaskStateChange,
 };
-use crate::remembered::{Cause, StoppedTask};
+use crate::remembered::{Cause, HookNews, StoppedTask};
 use crate::time;
+pub use hook::{HOOK_STATE_CHANGE, Hook};
+use reason::{FailureCause, SERVICE_DEPLOYMENT, rollback_target};
 
 /// `source` of Amazon ECS events.
 pub const ECS_SOURCE: &str = "aws.ecs";
@@ -29,12 +36,10 @@ pub const DEPLOYMENT_IN_PROGRESS: &str = "SERVICE_DEPLOYMENT_IN_PROGRESS";
 /// `detail.eventName` of a deployment that completed.
 pub const DEPLOYMENT_COMPLETED: &str = "SERVICE_DEPLOYMENT_COMPLETED";
 
-/// The documented, stable part of a circuit-breaker rollback's reason; the id follows it.
-const ROLLING_BACK_TO: &str = "rolling back to deploymentid";
+/// The service action that restates a deployment's failure, which its deployment event tells.
+const SERVICE_DEPLOYMENT_FAILED_ACTION: &str = "SERVICE_DEPLOYMENT_FAILED";
 /// The reason of a task stopped because the service scaled in: not a failure.
 const SCALE_IN: &str = "Scaling activity initiated by";
-/// The prefix of `startedBy` for tasks a service deployment started.
-const SERVICE_DEPLOYMENT: &str = "ecs-svc/";
 
 /// The ECS service an event is about, with what the messages show of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +102,11 @@ impl Deployment<'_> {
     pub fn at(&self) -> Option<u64> {
         time::rfc3339(&self.time)
     }
+
+    /// What failed it (or started its rollback), as its reason names it.
+    pub fn cause(&self) -> FailureCause {
+        FailureCause::of(self.reason.as_deref())
+    }
 }
 
 /// How serious a service action is.
@@ -152,6 +162,15 @@ pub enum Fact<'a> {
     DeploymentFailed(Deployment<'a>),
     /// A service action of level `WARN` or `ERROR`.
     ServiceAction(Action<'a>),
+    /// A lifecycle hook's news.
+    Hook(Hook<'a>),
+    /// An event that restates what another event tells: never a second message.
+    Covered {
+        /// `detail.eventName`.
+        event_name: Cow<'a, str>,
+        /// Which event tells it, for the answer and the log.
+        why: &'static str,
+    },
     /// Nothing we act on.
     Ignored {
         /// `detail.eventName` of ECS events, when read.
@@ -172,6 +191,14 @@ impl Fact<'_> {
             Fact::DeploymentCompleted(_) => Some(DEPLOYMENT_COMPLETED),
             Fact::DeploymentFailed(_) => Some(DEPLOYMENT_FAILED),
             Fact::ServiceAction(action) => Some(&action.name),
+            Fact::Hook(hook) => Some(match hook.news {
+                HookNews::Waiting => "HOOK_AWAITING_ACTION",
+                HookNews::Running => "HOOK_IN_PROGRESS",
+                HookNews::Continued | HookNews::Passed => "HOOK_SUCCEEDED",
+                HookNews::RollbackChosen | HookNews::Failed => "HOOK_FAILED",
+                HookNews::TimedOut => "HOOK_TIMED_OUT",
+            }),
+            Fact::Covered { event_name, .. } => Some(event_name),
             Fact::Ignored { event_name, .. } => event_name.as_deref(),
         }
     }
@@ -190,11 +217,14 @@ pub fn not_for_us<D>(event: &EventBridgeEvent<'_, D>) -> Option<Fact<'static>> {
     if event.source != ECS_SOURCE {
         return Some(ignored("only events from `aws.ecs` are handled"));
     }
-    let known = [DEPLOYMENT_STATE_CHANGE, SERVICE_ACTION, TASK_STATE_CHANGE];
+    let known = [
+        DEPLOYMENT_STATE_CHANGE,
+        SERVICE_ACTION,
+        TASK_STATE_CHANGE,
+        HOOK_STATE_CHANGE,
+    ];
     (!known.contains(&&*event.detail_type)).then(|| {
-        ignored(
-            "only ECS deployment state changes, service actions and task state changes are handled",
-        )
+        ignored("only ECS deployment, hook and task state changes and service actions are handled")
     })
 }
 
@@ -210,6 +240,7 @@ pub fn classify<'a>(
     match &*event.detail_type {
         DEPLOYMENT_STATE_CHANGE => deployment(event.with_detail()?, environments),
         SERVICE_ACTION => service_action(event.with_detail()?, environments),
+        HOOK_STATE_CHANGE => hook::hook(event.with_detail()?, environments),
         _ => task(event.with_detail()?, now),
     }
 }
@@ -235,7 +266,13 @@ fn deployment<'a>(
             why: Cow::Borrowed("not a deployment state this component follows"),
         });
     }
-    let service = service(&event, event.detail.cluster_arn.as_deref(), environments)?;
+    let detail = &event.detail;
+    let service = service(
+        &event,
+        detail.cluster_arn.as_deref(),
+        detail.service_arn.as_deref(),
+        environments,
+    )?;
     let detail = event.detail;
     let rollback_target = detail.reason.as_deref().and_then(rollback_target);
     let deployment = Deployment {
@@ -251,23 +288,6 @@ fn deployment<'a>(
         (_, Some(target)) => Fact::RollbackStarted { deployment, target },
         _ => Fact::DeploymentStarted(deployment),
     })
-}
-
-/// For a rollback's reason, `Some` with the deployment it rolls back to if ECS names one
-/// (`ecs-svc/...`; the documentation's sample has a placeholder there); `None` otherwise.
-fn rollback_target(reason: &str) -> Option<Option<String>> {
-    let lower = reason.to_ascii_lowercase();
-    let at = lower.find(ROLLING_BACK_TO)? + ROLLING_BACK_TO.len();
-    let id = reason[at..]
-        .split_whitespace()
-        .next()
-        .map(|word| word.trim_end_matches(['.', ',', ';', ')']))
-        .filter(|id| {
-            id.strip_prefix(SERVICE_DEPLOYMENT).is_some_and(|rest| {
-                (1..=64).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_alphanumeric())
-            })
-        });
-    Some(id.map(str::to_owned))
 }
 
 fn service_action<'a>(
@@ -289,7 +309,19 @@ fn service_action<'a>(
         .event_name
         .clone()
         .ok_or(Error::MissingField("detail.eventName".into()))?;
-    let service = service(&event, event.detail.cluster_arn.as_deref(), environments)?;
+    if name == SERVICE_DEPLOYMENT_FAILED_ACTION {
+        return Ok(Fact::Covered {
+            event_name: name,
+            why: "the deployment's own `SERVICE_DEPLOYMENT_FAILED` state change tells this failure",
+        });
+    }
+    let detail = &event.detail;
+    let service = service(
+        &event,
+        detail.cluster_arn.as_deref(),
+        detail.service_arn.as_deref(),
+        environments,
+    )?;
     Ok(Fact::ServiceAction(Action {
         event_id: event.id,
         time: event.detail.created_at.unwrap_or(event.time),
@@ -371,16 +403,18 @@ fn task<'a>(event: EventBridgeEvent<'a, TaskStateChange<'a>>, now: u64) -> Resul
     }))
 }
 
-/// The service an event names: its ARN among the resources, the cluster from the ARN or
+/// The service an event names: its ARN among the resources (else `detail.serviceArn`, else
+/// the service of a service deployment ARN among the resources), the cluster from the ARN or
 /// from `detail.clusterArn`, and the environment.
 fn service<'a, D>(
     event: &EventBridgeEvent<'a, D>,
     cluster_arn: Option<&str>,
+    detail_service_arn: Option<&str>,
     environments: &'a EnvironmentResolver,
 ) -> Result<Service<'a>, Error> {
     let account = AccountId::parse(&event.account).map_err(|e| invalid("account", e))?;
     let region = Region::parse(&event.region).map_err(|e| invalid("region", e))?;
-    let arn = service_arn(&event.resources)?;
+    let arn = service_arn(&event.resources, detail_service_arn)?;
     let cluster = match (arn.cluster, cluster_arn) {
         (Some(cluster), _) => Some(cluster),
         (None, Some(arn)) => Some(
@@ -406,16 +440,33 @@ fn service<'a, D>(
     })
 }
 
-/// The first ECS service ARN among the event's resources.
-fn service_arn(resources: &[Cow<'_, str>]) -> Result<ServiceArn, Error> {
-    match resources {
-        [] => Err(Error::MissingField("resources".into())),
-        [only] => ServiceArn::parse(only).map_err(|e| invalid("resources[0]", e)),
-        _ => resources
-            .iter()
-            .find_map(|arn| ServiceArn::parse(arn).ok())
-            .ok_or_else(|| invalid("resources", "no ECS service ARN among the resources")),
+/// The event's service: the first ECS service ARN among its resources, else the detail's
+/// `serviceArn`, else the service of the first service deployment ARN among its resources
+/// (hook events name the deployment).
+fn service_arn(resources: &[Cow<'_, str>], detail: Option<&str>) -> Result<ServiceArn, Error> {
+    if let Some(arn) = resources.iter().find_map(|arn| ServiceArn::parse(arn).ok()) {
+        return Ok(arn);
     }
+    if let Some(arn) = detail {
+        return ServiceArn::parse(arn).map_err(|e| invalid("detail.serviceArn", e));
+    }
+    if let Some(arn) = resources
+        .iter()
+        .find_map(|arn| ServiceDeploymentArn::parse(arn).ok())
+    {
+        return Ok(arn.service);
+    }
+    Err(match resources {
+        [] => Error::MissingField("resources".into()),
+        [_] => invalid(
+            "resources[0]",
+            "expected an ECS service or service deployment ARN",
+        ),
+        _ => invalid(
+            "resources",
+            "no ECS service or service deployment ARN among the resources",
+        ),
+    })
 }
 
 fn invalid(path: &str, reason: &str) -> Error {
@@ -425,5 +476,7 @@ fn invalid(path: &str, reason: &str) -> Error {
     }
 }
 
+#[cfg(test)]
+mod hook_tests;
 #[cfg(test)]
 mod tests;

@@ -3,20 +3,20 @@
 use super::*;
 use crate::event::parse_envelope;
 
-const FAILED: &str = include_str!("../../fixtures/ecs-deployment-failed.json");
+pub(super) const FAILED: &str = include_str!("../../fixtures/ecs-deployment-failed.json");
 const NOW: u64 = 1_795_737_600;
 
-fn classify_str(body: &str) -> Result<Fact<'static>, Error> {
+pub(super) fn classify_str(body: &str) -> Result<Fact<'static>, Error> {
     let environments = Box::leak(Box::new(EnvironmentResolver::default()));
     let body: &'static str = Box::leak(body.to_owned().into_boxed_str());
     classify(parse_envelope(body.as_bytes())?, environments, NOW)
 }
 
-fn fixture(name: &str) -> String {
+pub(super) fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
-fn failure_of(body: &str) -> Deployment<'static> {
+pub(super) fn failure_of(body: &str) -> Deployment<'static> {
     match classify_str(body).unwrap() {
         Fact::DeploymentFailed(deployment) => deployment,
         other => panic!("{other:?}"),

@@ -1,8 +1,10 @@
 //! What each kind of message says: its icon, title, summary and fallback text, and which
 //! of the event's values it shows.
 
+use super::hook::hook;
 use super::mrkdwn::{Escape, push_code, push_escaped, push_escaped_as};
 use super::words::{action_in_words, reason_in_words};
+use crate::classify::reason::FailureCause;
 use crate::classify::{Action, Deployment, Level, Service};
 use crate::remembered::Rollback;
 use crate::story::Message;
@@ -29,6 +31,11 @@ pub struct Draft<'s> {
     pub reason: Option<&'s str>,
     /// Why a failure happened, for alerts.
     pub why: Option<&'s Why>,
+    /// What someone can do now, as a section (a pause's commands): dropped once the story
+    /// ended.
+    pub commands: Option<String>,
+    /// Whether a CloudWatch alarm is the cause: the region's alarms page is linked.
+    pub alarms: bool,
     /// The EventBridge event id.
     pub event_id: &'s str,
     /// When it happened.
@@ -72,7 +79,26 @@ pub fn draft<'s>(message: &'s Message) -> Draft<'s> {
             "Deployment completed",
             "ECS deployment completed",
         ),
+        Message::Hook { hook: event, news } => hook(event, *news),
     }
+}
+
+/// A failure's cause in words, when its reason names one.
+fn cause_line(cause: FailureCause) -> Option<&'static str> {
+    Some(match cause {
+        FailureCause::CircuitBreaker => {
+            "*Cause:* the deployment circuit breaker: the new tasks failed to start or to stay \
+             healthy."
+        }
+        FailureCause::Tasks => "*Cause:* the new tasks failed to start or to stay healthy.",
+        FailureCause::Alarm => {
+            "*Cause:* a CloudWatch alarm the deployment watches went into ALARM. The alarms \
+             page shows which."
+        }
+        FailureCause::Hook => "*Cause:* a lifecycle hook of the deployment failed or timed out.",
+        FailureCause::Stopped => "*Cause:* someone stopped the deployment.",
+        FailureCause::Other => return None,
+    })
 }
 
 fn failure<'s>(deployment: &'s Deployment, title: &str, what: &str, why: &'s Why) -> Draft<'s> {
@@ -81,8 +107,14 @@ fn failure<'s>(deployment: &'s Deployment, title: &str, what: &str, why: &'s Why
     fallback.push_str(": ");
     let reason = deployment.reason.as_deref().unwrap_or("no reason given");
     push_escaped_as(&mut fallback, reason, FALLBACK_REASON, Escape::Code);
+    let cause = deployment.cause();
+    // Stopped tasks explain a failure of tasks; for another cause, the advice to record them
+    // would mislead, though tasks that were recorded still show.
+    let why = (cause.is_about_tasks() || *why != Why::NothingRecorded).then_some(why);
     Draft {
-        why: Some(why),
+        why,
+        summary: cause_line(cause).map(str::to_owned),
+        alarms: cause == FailureCause::Alarm,
         ..of_deployment(deployment, "🚨", title.to_owned(), fallback)
     }
 }
@@ -90,7 +122,14 @@ fn failure<'s>(deployment: &'s Deployment, title: &str, what: &str, why: &'s Why
 fn rolling_back<'s>(deployment: &'s Deployment, rollback: &Rollback) -> Draft<'s> {
     let service = &deployment.service;
     let target = rollback.target.as_deref();
-    let mut summary = String::from("The deployment circuit breaker is rolling back");
+    let cause = deployment.cause();
+    let mut summary = String::from(match cause {
+        FailureCause::CircuitBreaker => "The deployment circuit breaker is rolling back",
+        FailureCause::Alarm => "A CloudWatch alarm went into ALARM: ECS is rolling back",
+        FailureCause::Hook => "A lifecycle hook failed: ECS is rolling back",
+        FailureCause::Stopped => "The deployment was stopped: ECS is rolling back",
+        FailureCause::Tasks | FailureCause::Other => "ECS is rolling back",
+    });
     if let Some(failed) = rollback.failed.as_deref() {
         summary.push_str(" the failed deployment ");
         push_code(&mut summary, failed, 100);
@@ -114,6 +153,7 @@ fn rolling_back<'s>(deployment: &'s Deployment, rollback: &Rollback) -> Draft<'s
     );
     Draft {
         summary: Some(summary),
+        alarms: cause == FailureCause::Alarm,
         ..of_deployment(deployment, "↩️", title, fallback)
     }
 }
@@ -176,6 +216,8 @@ fn service_action<'s>(action: &'s Action) -> Draft<'s> {
         deployment: None,
         reason: action.reason.as_deref(),
         why: None,
+        commands: None,
+        alarms: false,
         event_id: &action.event_id,
         time: &action.time,
         fallback,
@@ -208,6 +250,8 @@ fn of_deployment<'s>(
         deployment: deployment.deployment_id.as_deref(),
         reason: deployment.reason.as_deref(),
         why: None,
+        commands: None,
+        alarms: false,
         event_id: &deployment.event_id,
         time: &deployment.time,
         fallback,
@@ -216,7 +260,7 @@ fn of_deployment<'s>(
 
 /// `ICON WHAT in ENV: CLUSTER / SERVICE (REGION)`: at most 64 + 255 + 255 + 32 characters
 /// of values, so with a reason of [`FALLBACK_REASON`] it stays within `limits::FALLBACK`.
-fn fallback_start(icon: &str, what: &str, service: &Service) -> String {
+pub fn fallback_start(icon: &str, what: &str, service: &Service) -> String {
     let mut text = String::with_capacity(256);
     text.push_str(icon);
     text.push(' ');

@@ -16,6 +16,7 @@
 mod blocks;
 mod draft;
 pub mod hints;
+mod hook;
 mod mrkdwn;
 #[cfg(test)]
 mod replies;
@@ -34,6 +35,7 @@ use mrkdwn::{labelled_code, labelled_code_block, push_code, push_escaped};
 use serde_json::value::RawValue;
 
 use crate::classify::Service;
+use crate::console;
 use crate::logs::LogGroups;
 use crate::remembered::Status;
 use crate::story::Message;
@@ -168,6 +170,8 @@ fn payload<'a>(draft: Draft<'a>, look: &Look<'a>, status: Option<&Status>) -> Pa
         deployment,
         reason,
         why,
+        commands,
+        alarms,
         event_id,
         time,
         fallback,
@@ -217,6 +221,10 @@ fn payload<'a>(draft: Draft<'a>, look: &Look<'a>, status: Option<&Status>) -> Pa
         labelled_code_block(&mut text, "Reason", reason, limits::SECTION_TEXT);
         blocks.push(Block::section(Text::mrkdwn(text)));
     }
+    // What someone can do holds only while the story goes on.
+    if let Some(commands) = commands.filter(|_| !status.is_some_and(Status::is_final)) {
+        blocks.push(Block::section(Text::mrkdwn(commands)));
+    }
     let new_deployment = deployment
         .filter(|deployment| reply_to.is_some_and(|parent| parent.deployment != Some(*deployment)));
     let context = context(event_id, time, new_deployment);
@@ -243,17 +251,25 @@ fn payload<'a>(draft: Draft<'a>, look: &Look<'a>, status: Option<&Status>) -> Pa
         }
     }
     // A cut URL is a broken link: drop the button instead.
-    if let Some(url) = service
+    let console = service
         .console_url()
-        .filter(|url| url.chars().count() <= limits::BUTTON_URL)
-    {
-        blocks.push(Block::Actions {
-            elements: vec![Button {
-                text: Text::plain("Open in AWS console", false),
-                url: Cow::Owned(url),
-                action_id: "open_console",
-            }],
-        });
+        .map(|url| ("Open in AWS console", url, "open_console"));
+    let alarms = alarms
+        .then(|| console::alarms_url(service.partition, &service.region))
+        .flatten()
+        .map(|url| ("CloudWatch alarms", url, "open_alarms"));
+    let buttons: Vec<Button> = console
+        .into_iter()
+        .chain(alarms)
+        .filter(|(_, url, _)| url.chars().count() <= limits::BUTTON_URL)
+        .map(|(text, url, action_id)| Button {
+            text: Text::plain(text, false),
+            url: Cow::Owned(url),
+            action_id,
+        })
+        .collect();
+    if !buttons.is_empty() {
+        blocks.push(Block::Actions { elements: buttons });
     }
     blocks.push(Block::Context {
         elements: vec![Text::mrkdwn(context)],

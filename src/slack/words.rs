@@ -14,7 +14,8 @@ pub fn action_in_words(name: &str) -> String {
         "ECS_OPERATION_THROTTLED" | "SERVICE_DISCOVERY_OPERATION_THROTTLED" => {
             Some("ECS is being throttled")
         }
-        "VPC_LATTICE_TARGET_UNHEALTHY" => Some("VPC Lattice reports unhealthy targets"),
+        "VPC_LATTICE_TARGET_UNHEALTHY" => Some("VPC Lattice reports an unhealthy target"),
+        "SERVICE_HEALTH_UNKNOWN" => Some("ECS cannot read the tasks' health"),
         _ => None,
     };
     if let Some(words) = known {
@@ -30,6 +31,24 @@ pub fn action_in_words(name: &str) -> String {
         });
     }
     words
+}
+
+/// Where a deployment is at a lifecycle stage, in words, for the stages ECS documents (ECS API
+/// Reference, `DeploymentLifecycleHook`); another stage is shown as ECS names it.
+pub fn stage_in_words(stage: &str) -> Option<&'static str> {
+    Some(match stage {
+        "RECONCILE_SERVICE" => "while ECS reconciles more than one active revision",
+        "PRE_SCALE_UP" => "before the new revision starts",
+        "POST_SCALE_UP" => "the new revision started, before it takes traffic",
+        "TEST_TRAFFIC_SHIFT" => "while test traffic shifts to the new revision",
+        "POST_TEST_TRAFFIC_SHIFT" => "the new revision takes all test traffic",
+        "PRE_PRODUCTION_TRAFFIC_SHIFT" => {
+            "before production traffic shifts, at each step of a linear or canary shift"
+        }
+        "PRODUCTION_TRAFFIC_SHIFT" => "while production traffic shifts to the new revision",
+        "POST_PRODUCTION_TRAFFIC_SHIFT" => "the new revision takes all production traffic",
+        _ => return None,
+    })
 }
 
 /// What a placement failure's reason means, for the reasons ECS documents.

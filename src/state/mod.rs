@@ -112,7 +112,20 @@ fn write(
     value: &impl Serialize,
     now: u64,
 ) -> Result<(), StoreError> {
-    kv.set(key, &record::encode(value, now))
+    write_until(kv, key, value, now, None)
+}
+
+/// Writes `value` under `key`, kept at least `until` when that is later than the usual
+/// retention.
+fn write_until(
+    kv: &mut impl KeyValue,
+    key: &str,
+    value: &impl Serialize,
+    now: u64,
+    until: Option<u64>,
+) -> Result<(), StoreError> {
+    let until = until.filter(|until| *until > now + RETENTION_SECS);
+    kv.set(key, &record::encode(value, now, until))
 }
 
 /// The value under `key`, unless it has expired or does not read.
@@ -133,11 +146,12 @@ fn read_dated<T: DeserializeOwned>(
     Ok(kv
         .get(key)?
         .and_then(|bytes| record::decode::<T>(&bytes))
-        .filter(|dated| !expired(dated.at, now)))
+        .filter(|dated| !expired(dated.at, dated.until, now)))
 }
 
-fn expired(at: u64, now: u64) -> bool {
-    now.saturating_sub(at) > RETENTION_SECS
+/// Whether a record written `at`, and kept `until` if that is given, has expired by `now`.
+fn expired(at: u64, until: Option<u64>, now: u64) -> bool {
+    now.saturating_sub(at) > RETENTION_SECS && until.is_none_or(|until| now > until)
 }
 
 #[cfg(test)]

@@ -75,7 +75,8 @@ pub fn prune(kv: &mut impl KeyValue, now: u64) -> Result<Pruned, StoreError> {
             break;
         }
         let at = kv.get(key)?.and_then(|bytes| record::written_at(&bytes));
-        if at.is_none_or(|at| expired(at, now)) && !doomed.contains(&key.as_str()) {
+        let gone = at.is_none_or(|(at, until)| expired(at, until, now));
+        if gone && !doomed.contains(&key.as_str()) {
             doomed.push(key);
         }
     }
@@ -84,7 +85,7 @@ pub fn prune(kv: &mut impl KeyValue, now: u64) -> Result<Pruned, StoreError> {
         kv.delete(key)?;
     }
     if let Some(last) = turn.last() {
-        kv.set(keys::CURSOR, &record::encode(last, now))?;
+        kv.set(keys::CURSOR, &record::encode(last, now, None))?;
     }
     Ok(Pruned {
         listed: keys.len(),

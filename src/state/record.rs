@@ -1,8 +1,9 @@
 //! What a value in the store looks like: serde_json of `{"v": VERSION, "at": SECONDS, "value":
-//! ...}`. `at` is when it was written, by the host's clock (not the event's: fixtures, replays
-//! and skewed clocks must not expire on arrival). A value of another version, or one that does
-//! not read, counts as absent: records live 48 hours, so a format change costs at most what was
-//! kept in the 48 hours before it.
+//! ...}`, and `"until": SECONDS` for one kept longer than the usual 48 hours (a thread whose
+//! pause waits for days). `at` is when it was written, by the host's clock (not the event's:
+//! fixtures, replays and skewed clocks must not expire on arrival). A value of another version,
+//! or one that does not read, counts as absent: records live 48 hours, so a format change costs
+//! at most what was kept in the 48 hours before it.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -17,22 +18,28 @@ pub struct Dated<T> {
     pub v: u8,
     /// When it was written, Unix seconds.
     pub at: u64,
+    /// Kept at least until then (Unix seconds), when longer than the usual retention.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<u64>,
     /// What is kept.
     pub value: T,
 }
 
-/// Only the time of a record: what pruning reads, whatever the record holds.
+/// Only the times of a record: what pruning reads, whatever the record holds.
 #[derive(Deserialize)]
 struct Stamp {
     v: u8,
     at: u64,
+    #[serde(default)]
+    until: Option<u64>,
 }
 
-/// `value` written at `at`, as stored.
-pub fn encode<T: Serialize>(value: &T, at: u64) -> Vec<u8> {
+/// `value` written at `at`, kept at least `until` if that is given, as stored.
+pub fn encode<T: Serialize>(value: &T, at: u64, until: Option<u64>) -> Vec<u8> {
     let record = Dated {
         v: VERSION,
         at,
+        until,
         value,
     };
     // Our own types, of strings and numbers: they always serialize.
@@ -46,12 +53,13 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Option<Dated<T>> {
         .filter(|record| record.v == VERSION)
 }
 
-/// When the record in `bytes` was written, if it is one of this version.
-pub fn written_at(bytes: &[u8]) -> Option<u64> {
+/// When the record in `bytes` was written, and until when it is kept if longer than usual,
+/// if it is one of this version.
+pub fn written_at(bytes: &[u8]) -> Option<(u64, Option<u64>)> {
     serde_json::from_slice::<Stamp>(bytes)
         .ok()
         .filter(|stamp| stamp.v == VERSION)
-        .map(|stamp| stamp.at)
+        .map(|stamp| (stamp.at, stamp.until))
 }
 
 #[cfg(test)]
@@ -61,16 +69,21 @@ mod tests {
     #[test]
     fn records_survive_their_encoding_and_others_read_as_absent() {
         let value = ("line one\nline \\two\\n \\".to_owned(), Some(-137i64));
-        let bytes = encode(&value, 42);
+        let bytes = encode(&value, 42, None);
         assert_eq!(
             decode::<(String, Option<i64>)>(&bytes),
             Some(Dated {
                 v: VERSION,
                 at: 42,
+                until: None,
                 value: value.clone()
             })
         );
-        assert_eq!(written_at(&bytes), Some(42));
+        assert_eq!(written_at(&bytes), Some((42, None)));
+        // A record kept longer says until when; one without `until` reads as before.
+        let longer = encode(&"x", 42, Some(99));
+        assert_eq!(written_at(&longer), Some((42, Some(99))));
+        assert!(!String::from_utf8_lossy(&bytes).contains("until"));
         // The line format before serde, another version, a wrong shape: absent.
         let older = b"1795737600\n\nevent-1";
         let other_version = br#"{"v":1,"at":42,"value":"x"}"#;
@@ -84,6 +97,6 @@ mod tests {
             assert_eq!(decode::<String>(bad), None, "{bad:?}");
         }
         assert_eq!(written_at(older), None);
-        assert_eq!(decode::<u8>(&encode(&"text", 1)), None);
+        assert_eq!(decode::<u8>(&encode(&"text", 1, None)), None);
     }
 }

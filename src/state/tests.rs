@@ -138,6 +138,43 @@ fn expired_entries_are_absent_and_pruned() {
 }
 
 #[test]
+fn a_record_kept_longer_lives_until_then_and_the_usual_retention_after() {
+    let mut kv = Store::default();
+    let until = NOW + 10 * 24 * 3600;
+    write_until(
+        &mut kv,
+        "ecs-deploy-alerts/x:long",
+        &"paused",
+        NOW,
+        Some(until),
+    )
+    .unwrap();
+    // An `until` within the usual retention changes nothing.
+    write_until(
+        &mut kv,
+        "ecs-deploy-alerts/x:short",
+        &"x",
+        NOW,
+        Some(NOW + 60),
+    )
+    .unwrap();
+    let read = |kv: &mut Store, key: &str, now| read::<String>(kv, key, now).unwrap();
+    let later = NOW + RETENTION_SECS + 1;
+    assert_eq!(read(&mut kv, "ecs-deploy-alerts/x:short", later), None);
+    assert_eq!(
+        read(&mut kv, "ecs-deploy-alerts/x:long", later).as_deref(),
+        Some("paused")
+    );
+    assert_eq!(
+        read(&mut kv, "ecs-deploy-alerts/x:long", until).as_deref(),
+        Some("paused")
+    );
+    assert_eq!(prune(&mut kv, until).unwrap().deleted, 1);
+    assert_eq!(read(&mut kv, "ecs-deploy-alerts/x:long", until + 1), None);
+    assert_eq!(prune(&mut kv, until + 1).unwrap().deleted, 1);
+}
+
+#[test]
 fn prune_keeps_the_first_tasks_of_a_deployment() {
     let mut kv = Store::default();
     write(&mut kv, &keys::marker("ecs-svc/1"), &"ecs-svc/1", NOW).unwrap();

@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::{KeyValue, StoreError, keys, read, write};
-use crate::remembered::{Cause, Rollback, Status};
+use super::{KeyValue, RETENTION_SECS, StoreError, keys, read, write_until};
+use crate::remembered::{Cause, HookNews, Rollback, Status};
 
 /// A deployment's thread: where its parent is, what the story it tells has come to, and what
 /// the parent last showed.
@@ -46,11 +46,35 @@ pub struct Thread {
     pub revision: u32,
     /// The revision Slack last took: the parent's rewrite is pending while it is behind.
     pub shown: u32,
+    /// The hook the parent was drawn from first (its id), when a hook's event started the
+    /// thread.
+    #[serde(default)]
+    pub hook: Option<String>,
+    /// How that hook ended, once it did: the parent shows it.
+    #[serde(default)]
+    pub hook_outcome: Option<HookNews>,
+    /// The story's service deployment (its ARN), once a hook's event named it.
+    #[serde(default)]
+    pub service_deployment: Option<String>,
+    /// Until when a pause of the story waits, by the events' own clock (Unix seconds): the
+    /// story stays open at least that long.
+    #[serde(default)]
+    pub open_until: Option<u64>,
+    /// The same, by the host's clock: the thread is kept at least that long, and the usual
+    /// retention after it.
+    #[serde(default)]
+    pub kept_until: Option<u64>,
 }
 
 /// What a parent shows: the story's status, whether it is drawn from a late failure, the
-/// rollback, and whose Why.
-type Drawn = (Option<Status>, bool, Option<Rollback>, Option<String>);
+/// rollback, whose Why, and how its hook ended.
+type Drawn = (
+    Option<Status>,
+    bool,
+    Option<Rollback>,
+    Option<String>,
+    Option<HookNews>,
+);
 
 impl Thread {
     /// Whether the parent shows less than the story now says: a rewrite is pending.
@@ -65,7 +89,13 @@ impl Thread {
             self.failure.is_some(),
             self.rollback.clone(),
             self.why_of.clone(),
+            self.hook_outcome,
         )
+    }
+
+    /// Until when its records are kept: past the usual retention while a pause waits.
+    fn keep_until(&self) -> Option<u64> {
+        self.kept_until.map(|until| until + RETENTION_SECS)
     }
 
     /// Takes in what `other` knows and this does not: the story never moves back, a failure
@@ -98,6 +128,15 @@ impl Thread {
                 self.causes.push(cause.clone());
             }
         }
+        // A hook has one outcome; the first known stays.
+        self.hook = self.hook.take().or_else(|| other.hook.clone());
+        self.hook_outcome = self.hook_outcome.or(other.hook_outcome);
+        self.service_deployment = self
+            .service_deployment
+            .take()
+            .or_else(|| other.service_deployment.clone());
+        self.open_until = self.open_until.max(other.open_until);
+        self.kept_until = self.kept_until.max(other.kept_until);
         self.editable &= other.editable;
         self.replies &= other.replies;
         self.at = self.at.max(other.at);
@@ -153,11 +192,12 @@ pub fn first_thread(
 
 /// Keeps a new thread's parent.
 pub fn save(kv: &mut impl KeyValue, thread: &Thread, now: u64) -> Result<(), StoreError> {
-    write(
+    write_until(
         kv,
         &keys::thread(&thread.deployment),
         &Entry::Parent(Box::new(thread.clone())),
         now,
+        thread.keep_until(),
     )
 }
 
@@ -196,11 +236,12 @@ pub fn link(
     if deployment == thread.deployment {
         return Ok(());
     }
-    write(
+    write_until(
         kv,
         &keys::thread(deployment),
         &Entry::Link(thread.deployment.clone()),
         now,
+        thread.keep_until(),
     )
 }
 
@@ -224,7 +265,13 @@ pub fn set_service_thread(
     thread: &Thread,
     now: u64,
 ) -> Result<(), StoreError> {
-    write(kv, &keys::service_thread(service), &thread.deployment, now)
+    write_until(
+        kv,
+        &keys::service_thread(service),
+        &thread.deployment,
+        now,
+        thread.keep_until(),
+    )
 }
 
 #[cfg(test)]
@@ -249,6 +296,11 @@ mod tests {
             at: Some(NOW),
             revision: 0,
             shown: 0,
+            hook: None,
+            hook_outcome: None,
+            service_deployment: None,
+            open_until: None,
+            kept_until: None,
         }
     }
 

@@ -7,8 +7,8 @@ pub mod causes;
 pub mod notify;
 pub mod thread;
 
-use crate::classify::{Action, Deployment, Fact, Level, Service};
-use crate::remembered::Rollback;
+use crate::classify::{Action, Deployment, Fact, Hook, Level, Service};
+use crate::remembered::{HookNews, Rollback};
 use crate::state::links::{self, ServiceLinks};
 use crate::state::{self, KeyValue, StoreError};
 use causes::{Why, group_causes};
@@ -55,12 +55,22 @@ pub enum Message<'f, 'a> {
     DeploymentStarted(&'f Deployment<'a>),
     /// An ordinary deployment completed.
     DeploymentCompleted(&'f Deployment<'a>),
+    /// A lifecycle hook's news.
+    Hook {
+        /// The hook's event.
+        hook: &'f Hook<'a>,
+        /// What it tells: the event's own news, or, for a thread's parent drawn again from a
+        /// pause, how the pause ended.
+        news: HookNews,
+    },
 }
 
-/// What a message is about: a deployment's event, or a service action.
+/// What a message is about: a deployment's event, a hook's, or a service action.
 pub enum About<'m, 'a> {
     /// A deployment's event.
     Deployment(&'m Deployment<'a>),
+    /// A lifecycle hook's event.
+    Hook(&'m Hook<'a>),
     /// A service action.
     Action(&'m Action<'a>),
 }
@@ -76,6 +86,7 @@ impl<'a> Message<'_, 'a> {
             | Message::DeploymentStarted(deployment)
             | Message::DeploymentCompleted(deployment) => About::Deployment(deployment),
             Message::ServiceAction(action) => About::Action(action),
+            Message::Hook { hook, .. } => About::Hook(hook),
         }
     }
 
@@ -83,6 +94,7 @@ impl<'a> Message<'_, 'a> {
     pub fn service(&self) -> &Service<'a> {
         match self.about() {
             About::Deployment(deployment) => &deployment.service,
+            About::Hook(hook) => &hook.service,
             About::Action(action) => &action.service,
         }
     }
@@ -97,16 +109,31 @@ impl<'a> Message<'_, 'a> {
             Message::ServiceAction(_) => &[Kind::ServiceAction],
             Message::DeploymentStarted(_) => &[Kind::DeploymentStarted],
             Message::DeploymentCompleted(_) => &[Kind::DeploymentCompleted],
+            Message::Hook { news, .. } => hook_kinds(*news),
         }
     }
 
-    /// Whether it is an alert (someone must act) rather than a notice or a recovery.
+    /// Whether it is an alert (someone must act) rather than a notice or a recovery: a
+    /// waiting pause needs a person, as a failure does.
     pub fn is_alert(&self) -> bool {
         match self {
             Message::DeploymentFailed { .. } | Message::RollbackFailed { .. } => true,
             Message::ServiceAction(action) => action.level == Level::Error,
+            Message::Hook { news, .. } => matches!(
+                news,
+                HookNews::Waiting | HookNews::Failed | HookNews::TimedOut
+            ),
             _ => false,
         }
+    }
+}
+
+/// The `notify` kinds that post a hook's news.
+fn hook_kinds(news: HookNews) -> &'static [Kind] {
+    match news {
+        HookNews::Waiting | HookNews::Continued | HookNews::RollbackChosen => &[Kind::HookWaiting],
+        HookNews::Failed | HookNews::TimedOut => &[Kind::HookFailed],
+        HookNews::Running | HookNews::Passed => &[Kind::HookProgress],
     }
 }
 
@@ -120,7 +147,8 @@ fn possible_kinds(fact: &Fact) -> &'static [Kind] {
         Fact::RollbackStarted { .. } => &[Kind::Rollback, Kind::DeploymentFailed],
         Fact::DeploymentStarted(_) => &[Kind::DeploymentStarted],
         Fact::ServiceAction(_) => &[Kind::ServiceAction],
-        Fact::StoppedTask(_) | Fact::Ignored { .. } => &[],
+        Fact::Hook(hook) => hook_kinds(hook.news),
+        Fact::StoppedTask(_) | Fact::Covered { .. } | Fact::Ignored { .. } => &[],
     }
 }
 
@@ -231,7 +259,13 @@ pub fn decide<'f, 'a>(
         }
         Fact::DeploymentStarted(deployment) => Ok(Message::DeploymentStarted(deployment)),
         Fact::ServiceAction(action) => Ok(Message::ServiceAction(action)),
-        Fact::StoppedTask(_) | Fact::Ignored { .. } => Err("nothing to tell".to_owned()),
+        Fact::Hook(hook) => Ok(Message::Hook {
+            hook,
+            news: hook.news,
+        }),
+        Fact::StoppedTask(_) | Fact::Covered { .. } | Fact::Ignored { .. } => {
+            Err("nothing to tell".to_owned())
+        }
     };
     let message = message.and_then(|message| {
         if notify.includes_any(message.kinds()) {

@@ -13,15 +13,24 @@ pub enum Kind {
     DeploymentStarted,
     /// An ordinary deployment completed.
     DeploymentCompleted,
+    /// A pause hook waits for a person, and how the pause ended.
+    HookWaiting,
+    /// A hook that is not a pause failed; any hook timed out.
+    HookFailed,
+    /// A hook started running; a hook that is not a pause passed.
+    HookProgress,
 }
 
 impl Kind {
-    const ALL: [(Kind, &'static str); 5] = [
+    const ALL: [(Kind, &'static str); 8] = [
         (Kind::DeploymentFailed, "deployment_failed"),
         (Kind::Rollback, "rollback"),
         (Kind::ServiceAction, "service_action"),
         (Kind::DeploymentStarted, "deployment_started"),
         (Kind::DeploymentCompleted, "deployment_completed"),
+        (Kind::HookWaiting, "hook_waiting"),
+        (Kind::HookFailed, "hook_failed"),
+        (Kind::HookProgress, "hook_progress"),
     ];
 
     /// The name `notify` uses.
@@ -42,9 +51,16 @@ impl Kind {
 pub struct Notify(u8);
 
 impl Default for Notify {
-    /// `deployment_failed,rollback,service_action`.
+    /// `deployment_failed,rollback,service_action,hook_waiting,hook_failed`.
     fn default() -> Self {
-        Self(Kind::DeploymentFailed.bit() | Kind::Rollback.bit() | Kind::ServiceAction.bit())
+        let kinds = [
+            Kind::DeploymentFailed,
+            Kind::Rollback,
+            Kind::ServiceAction,
+            Kind::HookWaiting,
+            Kind::HookFailed,
+        ];
+        Self(kinds.iter().fold(0, |bits, kind| bits | kind.bit()))
     }
 }
 
@@ -112,8 +128,12 @@ mod tests {
         assert!(default.includes(Kind::DeploymentFailed));
         assert!(default.includes(Kind::Rollback));
         assert!(default.includes(Kind::ServiceAction));
+        assert!(default.includes(Kind::HookWaiting) && default.includes(Kind::HookFailed));
         assert!(!default.includes(Kind::DeploymentStarted));
         assert!(!default.includes(Kind::DeploymentCompleted));
+        assert!(!default.includes(Kind::HookProgress));
+        let hooks = Notify::parse("hook_progress").unwrap();
+        assert!(hooks.includes(Kind::HookProgress) && !hooks.includes(Kind::HookWaiting));
         let only = Notify::parse(" deployment_completed , DEPLOYMENT_STARTED").unwrap();
         assert!(only.includes(Kind::DeploymentStarted) && only.includes(Kind::DeploymentCompleted));
         assert!(!only.includes(Kind::DeploymentFailed));

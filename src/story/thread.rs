@@ -5,7 +5,8 @@
 use super::causes::Why;
 use super::{About, Message};
 use crate::classify::Fact;
-use crate::remembered::{Rollback, Status};
+use crate::classify::hook::MAX_PAUSE_SECS;
+use crate::remembered::{HookNews, Rollback, Status};
 
 impl Message<'_, '_> {
     /// The deployments whose thread this message belongs to, the story's own first: a
@@ -36,6 +37,9 @@ impl Message<'_, '_> {
                 rollback,
             } => (deployment, Some(rollback)),
             Message::ServiceAction(_) => return Vec::new(),
+            // A hook names its service deployment, never an `ecs-svc/` id: its thread is the
+            // one its deployment's ARN names.
+            Message::Hook { hook, .. } => return hook.arn().into_iter().collect(),
         };
         let mut keys: Vec<&str> = Vec::with_capacity(3);
         let rollback_keys = rollback
@@ -69,6 +73,7 @@ impl Message<'_, '_> {
     pub fn at(&self) -> Option<u64> {
         match self.about() {
             About::Deployment(deployment) => deployment.at(),
+            About::Hook(hook) => hook.at(),
             About::Action(action) => action.at(),
         }
     }
@@ -88,7 +93,45 @@ impl Message<'_, '_> {
                 deployment.deployment_id.as_deref().map(str::to_owned)
             }))),
             Message::DeploymentCompleted(_) => Some(Status::Completed),
-            Message::DeploymentStarted(_) | Message::ServiceAction(_) => None,
+            Message::DeploymentStarted(_) | Message::ServiceAction(_) | Message::Hook { .. } => {
+                None
+            }
+        }
+    }
+
+    /// How long a waiting pause keeps its story open: from the event's own time to its
+    /// `expiresAt`, believed up to [`MAX_PAUSE_SECS`]. Measured on the event's clock, so that it
+    /// can be added to the host's to keep the story that long.
+    pub fn waits_for(&self) -> Option<u64> {
+        match self {
+            Message::Hook {
+                hook,
+                news: HookNews::Waiting,
+            } => Some(
+                hook.expires_at?
+                    .saturating_sub(hook.at()?)
+                    .min(MAX_PAUSE_SECS),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The hook whose event it is (its id), and how the hook ended if the message tells it.
+    pub fn hook(&self) -> Option<(&str, Option<HookNews>)> {
+        match self {
+            Message::Hook { hook, news } => Some((
+                hook.hook_id.as_deref()?,
+                Some(*news).filter(|news| news.is_outcome()),
+            )),
+            _ => None,
+        }
+    }
+
+    /// The service deployment it names (its ARN), if it is a hook's.
+    pub fn service_deployment(&self) -> Option<&str> {
+        match self {
+            Message::Hook { hook, .. } => hook.arn(),
+            _ => None,
         }
     }
 
@@ -129,12 +172,14 @@ impl Message<'_, '_> {
 }
 
 /// The parent message drawn again: from the fact of the event it is drawn from (the one that
-/// started the thread, or a failure that came later), the story's rollback, and the causes as
-/// they are now. A failure is the rollback's own when the rollback names it as its deployment.
+/// started the thread, or a failure that came later), the story's rollback, the causes as
+/// they are now, and how the parent's own hook ended, if it is a hook's. A failure is the
+/// rollback's own when the rollback names it as its deployment.
 pub fn parent_message<'f, 'a>(
     fact: &'f Fact<'a>,
     rollback: Option<Rollback>,
     why: Why,
+    hook_outcome: Option<HookNews>,
 ) -> Option<Message<'f, 'a>> {
     Some(match (fact, rollback) {
         (Fact::DeploymentFailed(deployment), Some(rollback))
@@ -161,6 +206,10 @@ pub fn parent_message<'f, 'a>(
             rollback,
         },
         (Fact::DeploymentStarted(deployment), _) => Message::DeploymentStarted(deployment),
+        (Fact::Hook(hook), _) => Message::Hook {
+            hook,
+            news: hook_outcome.unwrap_or(hook.news),
+        },
         _ => return None,
     })
 }
@@ -254,11 +303,12 @@ mod tests {
     fn the_parent_is_drawn_again_from_its_fact() {
         let failed = deployment("ecs-svc/failed");
         let fact = Fact::DeploymentFailed(failed.clone());
-        let parent = parent_message(&fact, None, Why::StoreUnavailable).unwrap();
+        let parent = parent_message(&fact, None, Why::StoreUnavailable, None).unwrap();
         assert!(matches!(parent, Message::DeploymentFailed { .. }));
         // The story's rollback follows the failure: drawn as the failure, rolling back.
         let follows = rollback(Some("ecs-svc/failed"));
-        let parent = parent_message(&fact, Some(follows.clone()), Why::NothingRecorded).unwrap();
+        let parent =
+            parent_message(&fact, Some(follows.clone()), Why::NothingRecorded, None).unwrap();
         let Message::DeploymentFailed { followed_by, .. } = &parent else {
             panic!("{parent:?}")
         };
@@ -266,13 +316,16 @@ mod tests {
         assert_eq!(parent.thread_keys(), ["ecs-svc/failed", "ecs-svc/rollback"]);
         // The rollback's own failure: a failed rollback.
         let own = Fact::DeploymentFailed(deployment("ecs-svc/rollback"));
-        let parent = parent_message(&own, Some(rollback(None)), Why::NothingRecorded).unwrap();
+        let parent =
+            parent_message(&own, Some(rollback(None)), Why::NothingRecorded, None).unwrap();
         assert!(matches!(parent, Message::RollbackFailed { .. }));
         let rolling = Fact::RollbackStarted {
             deployment: deployment("ecs-svc/rollback"),
             target: None,
         };
-        assert!(parent_message(&rolling, None, Why::NothingRecorded).is_none());
-        assert!(parent_message(&rolling, Some(rollback(None)), Why::NothingRecorded).is_some());
+        assert!(parent_message(&rolling, None, Why::NothingRecorded, None).is_none());
+        assert!(
+            parent_message(&rolling, Some(rollback(None)), Why::NothingRecorded, None).is_some()
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! for the token and the other secrets.
 
 mod answers;
+mod hooks;
 mod order;
 mod store;
 mod threads;

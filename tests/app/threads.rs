@@ -36,6 +36,11 @@ fn racing_first_events_of_a_story_start_one_thread() {
         at: None,
         revision: 0,
         shown: 0,
+        hook: None,
+        hook_outcome: None,
+        service_deployment: None,
+        open_until: None,
+        kept_until: None,
     };
     thread::save(&mut rival, &parent, START_OF_TIME).unwrap();
     claim::release(&mut rival, &key).unwrap();

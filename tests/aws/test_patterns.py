@@ -23,8 +23,8 @@ FIXTURES = ROOT / "fixtures"
 REQUIRED = {"Endpoint": "https://alerts.example.com/", "ApiKey": "0123456789abcdef0123456789abcdef"}
 
 # Rule logical id -> short name used in EXPECTED.
-D, S, T = "deployment", "service-action", "stopped-task"
-RULES = {"DeploymentRule": D, "ServiceActionRule": S, "StoppedTaskRule": T}
+D, S, T, H = "deployment", "service-action", "stopped-task", "hook"
+RULES = {"DeploymentRule": D, "ServiceActionRule": S, "StoppedTaskRule": T, "HookRule": H}
 NONE = ()
 
 # fixture file: (rules it matches with the default parameters,
@@ -47,6 +47,24 @@ EXPECTED = {
     "ecs-deployment-rollback-started.json": ((D,), (D,)),
     "ecs-deployment-rollback-completed.json": ((D,), (D,)),
     "ecs-deployment-rollback-failed.json": ((D,), (D,)),
+    "ecs-deployment-failed-alarm.json": ((D,), (D,)),
+    "ecs-deployment-failed-hook.json": ((D,), (D,)),
+    "ecs-deployment-failed-pause-rollback.json": ((D,), (D,)),
+    "ecs-deployment-rollback-alarm.json": ((D,), (D,)),
+    "ecs-deployment-rollback-alarm-completed.json": ((D,), (D,)),
+    "ecs-hook-lambda-failed.json": ((H,), (H,)),
+    "ecs-hook-lambda-in-progress.json": ((H,), (H,)),  # the component leaves out hook_progress
+    "ecs-hook-lambda-succeeded.json": ((H,), (H,)),
+    "ecs-hook-pause-step-1.json": ((H,), (H,)),
+    "ecs-hook-pause-step-1-continued.json": ((H,), (H,)),
+    "ecs-hook-pause-step-2.json": ((H,), (H,)),
+    "ecs-hook-pause-step-2-rolled-back.json": ((H,), (H,)),
+    "ecs-hook-pause-step-2-timed-out.json": ((H,), (H,)),
+    "ecs-service-action-deployment-failed.json": ((S,), (S,)),  # the component answers covered
+    "ecs-service-action-health-unknown.json": ((S,), (S,)),
+    "ecs-service-action-lattice-unhealthy.json": ((S,), (S,)),
+    "ecs-hook-awaiting-action.json": ((H,), NONE),  # cluster "my-cluster"
+    "ecs-hook-awaiting-action-no-resources.json": ((H,), NONE),  # no resources, cluster "my-cluster"
     "ecs-service-action-placement-failure.json": ((S,), NONE),  # ERROR, cluster "default"
     "ecs-service-action-steady-state.json": (NONE, NONE),  # INFO
     "ecs-service-action-task-start-impaired.json": ((S,), NONE),  # WARN, cluster "default"
@@ -170,7 +188,7 @@ def test_service_actions_are_filtered_by_cluster_arn():
 def test_stopped_tasks_can_be_turned_off():
     off = render(SendStoppedTasks="false")["Resources"]
     assert "StoppedTaskRule" not in off
-    assert set(patterns(SendStoppedTasks="false")) == {D, S}
+    assert set(patterns(SendStoppedTasks="false")) == {D, S, H}
     source_arns = off["DeadLetterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0][
         "Condition"]["ArnEquals"]["aws:SourceArn"]
     assert "StoppedTaskRule.Arn" not in source_arns
@@ -182,7 +200,8 @@ def test_stopped_tasks_can_be_turned_off():
 
 def test_targets_retry_and_dead_letter():
     resources = render()["Resources"]
-    destination = {D: "AlertsDestination", S: "AlertsDestination", T: "StoppedTasksDestination"}
+    destination = {D: "AlertsDestination", S: "AlertsDestination", T: "StoppedTasksDestination",
+                   H: "AlertsDestination"}
     for logical_id, short in RULES.items():
         (target,) = resources[logical_id]["Properties"]["Targets"]
         assert target["Arn"] == f"{destination[short]}.Arn", logical_id
@@ -210,7 +229,98 @@ def test_targets_retry_and_dead_letter():
     assert dlq["Principal"] == {"Service": "events.amazonaws.com"}
     assert dlq["Action"] == "sqs:SendMessage"
     assert dlq["Condition"]["ArnEquals"]["aws:SourceArn"] == [
-        "DeploymentRule.Arn", "ServiceActionRule.Arn", "StoppedTaskRule.Arn"]
+        "DeploymentRule.Arn", "ServiceActionRule.Arn", "StoppedTaskRule.Arn", "HookRule.Arn"]
+
+
+def test_hook_events_can_be_turned_off():
+    off = render(SendHookEvents="false")["Resources"]
+    assert "HookRule" not in off
+    assert "HookRule" in render()["Resources"]
+    assert set(patterns(SendHookEvents="false")) == {D, S, T}
+    source_arns = off["DeadLetterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0][
+        "Condition"]["ArnEquals"]["aws:SourceArn"]
+    assert "HookRule.Arn" not in source_arns
+    for name in sorted(set(FIXTURE_FILES) & set(EXPECTED)):
+        defaults = EXPECTED[name][0]
+        assert matching(load(name), SendHookEvents="false") == tuple(
+            sorted(r for r in defaults if r != H)), name
+
+
+def test_hook_events_are_filtered_by_cluster_arn():
+    event = load("ecs-hook-awaiting-action.json")
+    assert matching(event, ClusterNames="my-cluster") == (H,)
+    assert matching(event, ClusterNames="prod-cluster,my-cluster") == (H,)
+    assert matching(event, ClusterNames="cluster") == NONE  # a suffix of the name, not the name
+    no_cluster_arn = copy.deepcopy(event)  # the service-deployment ARN alone does not count
+    del no_cluster_arn["detail"]["clusterArn"]
+    assert matching(no_cluster_arn, ClusterNames="my-cluster") == NONE
+    assert matching(no_cluster_arn) == (H,)
+
+
+def rule_arn(resources, logical_id, params):
+    """The ARN EventBridge gives a rule of the default bus, from its rendered Name."""
+    name = resources[logical_id]["Properties"]["Name"]
+    assert name and len(name) <= 64, (logical_id, name)
+    return f"arn:{params['partition']}:events:{params['region']}:{params['account']}:rule/{name}"
+
+
+TRUST_MODES = {
+    "defaults": {},
+    "no stopped tasks": {"SendStoppedTasks": "false"},
+    "no hooks": {"SendHookEvents": "false"},
+    "neither": {"SendStoppedTasks": "false", "SendHookEvents": "false"},
+}
+
+
+@pytest.mark.parametrize("mode", TRUST_MODES)
+def test_the_role_trusts_only_this_stacks_rules_in_this_account(mode):
+    # Confused-deputy guard: EventBridge may assume the role only for this stack's rules (the
+    # rule ARN is aws:SourceArn for rule targets) in this account. The rules reference the role,
+    # so the ARNs are built from the rules' explicit names, never from GetAtt (a cycle).
+    template = Template.from_yaml(TEMPLATE)
+    rendered = template.render({**REQUIRED, **TRUST_MODES[mode]})
+    resources = rendered["Resources"]
+    params = {"partition": template.Partition, "region": template.Region,
+              "account": template.AccountId}
+    stack = template.StackName
+
+    (statement,) = resources["InvokeRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+    assert statement["Action"] == "sts:AssumeRole"
+    condition = statement["Condition"]
+    assert set(condition) == {"StringEquals", "ArnEquals"}
+    assert condition["StringEquals"] == {"aws:SourceAccount": params["account"]}
+    # cloud-radar renders an !If branch of AWS::NoValue in a list as template.NoValue (""), where
+    # CloudFormation drops the entry.
+    trusted = [arn for arn in condition["ArnEquals"]["aws:SourceArn"] if arn != template.NoValue]
+
+    # Exactly the rendered rules, each by the ARN its Name gives it, all of them this stack's.
+    rules = [logical_id for logical_id in RULES if logical_id in resources]
+    expected = sorted(rule_arn(resources, logical_id, params) for logical_id in rules)
+    assert sorted(trusted) == expected
+    prefix = f"arn:{params['partition']}:events:{params['region']}:{params['account']}:rule/{stack}-"
+    assert all(arn.startswith(prefix) for arn in trusted), trusted
+    # Every rule whose targets use the role is one of them.
+    for logical_id, resource in resources.items():
+        if resource["Type"] == "AWS::Events::Rule":
+            assert logical_id in rules, logical_id
+            assert {t["RoleArn"] for t in resource["Properties"]["Targets"]} == {"InvokeRole.Arn"}
+
+
+def test_rule_names_fit_the_promised_stack_name_length():
+    # A rule name has at most 64 characters; the template's Description promises that a stack
+    # name of 53 fits. Every rule is named STACKNAME-suffix, each suffix its own.
+    suffixes = []
+    for resource in Template.from_yaml(TEMPLATE).template["Resources"].values():
+        if resource["Type"] != "AWS::Events::Rule":
+            continue
+        name = resource["Properties"]["Name"]
+        sub = name["Fn::Sub"] if isinstance(name, dict) else name
+        assert sub.startswith("${AWS::StackName}-"), sub
+        suffixes.append(sub[len("${AWS::StackName}"):])
+    assert len(suffixes) == len(RULES)
+    assert len(set(suffixes)) == len(suffixes), suffixes
+    assert 53 + max(len(s) for s in suffixes) <= 64
 
 
 def test_outputs():

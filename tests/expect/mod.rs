@@ -276,6 +276,33 @@ fn without_console_links(text: &str) -> String {
 
 /// The configured mention that leads an alert's text, taken off (`mentions` in
 /// `fixtures/expected/config.json`: only Slack's own forms, checked when parsed).
+/// `text` with our Slack date tokens (`<!date^SECONDS^{date_short_pretty} at
+/// {time}|YYYY-MM-DD HH:MM UTC>`) replaced by `DATE`, each checked to be of that shape.
+fn without_dates(text: &str) -> String {
+    const FORMAT: &str = "^{date_short_pretty} at {time}|";
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("<!date^") {
+        out.push_str(&rest[..start]);
+        let token = &rest[start + "<!date^".len()..];
+        let digits = token.bytes().take_while(u8::is_ascii_digit).count();
+        let fallback = token[digits..]
+            .strip_prefix(FORMAT)
+            .unwrap_or_else(|| panic!("not our date token: {token}"));
+        let (utc, after) = fallback.split_at(fallback.find('>').expect("a closed date token"));
+        let shape = utc.len() == 20
+            && utc.ends_with(" UTC")
+            && utc[..16]
+                .chars()
+                .all(|c| c.is_ascii_digit() || "-: ".contains(c));
+        assert!(digits > 0 && shape, "not our date token: {token}");
+        out.push_str("DATE");
+        rest = &after[1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn without_mention(text: &str) -> &str {
     text.strip_prefix("<!here>")
         .map(|rest| {
@@ -289,7 +316,7 @@ fn without_mention(text: &str) -> &str {
 /// No `<` or `>` (Slack's control characters) but in our own console links and a leading
 /// mention, and every `&` starts an escape.
 fn assert_escaped(name: &str, text: &str) {
-    let text = &without_console_links(without_mention(text));
+    let text = &without_console_links(&without_dates(without_mention(text)));
     assert!(
         !text.contains('<') && !text.contains('>'),
         "{name}: unescaped: {text}"
@@ -308,7 +335,7 @@ fn assert_escaped(name: &str, text: &str) {
 /// Outside code spans and blocks, a mrkdwn text holds only our own labels and words: event
 /// text (all of it inside code) cannot mention, link or format.
 fn assert_only_our_formatting(name: &str, text: &str) {
-    let text = &without_console_links(without_mention(text));
+    let text = &without_console_links(&without_dates(without_mention(text)));
     let mut outside = String::new();
     let mut rest = text.as_str();
     while let Some(start) = rest.find('`') {
@@ -342,18 +369,27 @@ fn assert_only_our_formatting(name: &str, text: &str) {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || " ✅🚨".contains(c))
         });
+        let plain = |words: &str| {
+            words
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || " ·:,.()•-'".contains(c))
+        };
+        // A bold label (`*Cause:*`, `*Continue:*`), alone or before our words.
+        let labelled = line.strip_prefix('*').and_then(|rest| {
+            let (label, words) = rest.split_once(":*")?;
+            Some(label.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ') && plain(words))
+        });
         let ours = line.is_empty()
             || italic
             || hint
             || status
+            || labelled == Some(true)
             || (line.starts_with('*')
                 && line.ends_with('*')
                 && line[1..line.len() - 1]
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == ' '))
-            || line
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || " ·:,.()•-'".contains(c));
+            || plain(line);
         assert!(
             ours,
             "{name}: event text outside code: {line:?} in {text:?}"
