@@ -120,4 +120,17 @@ impl HookNews {
     pub fn is_outcome(self) -> bool {
         !matches!(self, HookNews::Waiting | HookNews::Running)
     }
+
+    /// Its name, for answers and logs: `continued`.
+    pub fn name(self) -> &'static str {
+        match self {
+            HookNews::Waiting => "waiting",
+            HookNews::Continued => "continued",
+            HookNews::RollbackChosen => "rollback chosen",
+            HookNews::Failed => "failed",
+            HookNews::TimedOut => "timed out",
+            HookNews::Running => "running",
+            HookNews::Passed => "passed",
+        }
+    }
 }

@@ -310,3 +310,41 @@ fn yesterdays_failure_is_not_todays_rollbacks() {
     assert!(done.contains("ecs-svc/4829135026487120563"), "{done}");
     assert!(!done.contains("ecs-svc/2222222222222222222"), "{done}");
 }
+
+#[test]
+fn a_pause_that_ended_before_its_waiting_event_came_asks_nobody_to_act() {
+    let store = MemoryStore::default();
+    let waiting = fixture("ecs-hook-pause-step-2.json");
+    let rolled_back = fixture("ecs-hook-pause-step-2-rolled-back.json");
+    // The outcome first: told; the waiting event, late: no alert, no commands.
+    let (handled, payload) = send(Some(&store), "", &rolled_back, 200);
+    assert_eq!(handled.reply.status, 200);
+    assert!(payload.unwrap().contains("Rolled back at a pause"));
+    let (handled, payload) = send(Some(&store), "", &waiting, 200);
+    let answer: Value = serde_json::from_slice(&handled.reply.body).unwrap();
+    assert_eq!(
+        (handled.reply.status, &answer["outcome"]),
+        (202, &json!("ignored"))
+    );
+    assert_eq!(
+        answer["message"],
+        "the pause ended before this event came (rollback chosen)"
+    );
+    assert_eq!(payload, None);
+    // Remembered whatever `notify` says; the other pause still waits and is told.
+    let other = fixture("ecs-hook-pause-step-1.json");
+    let fresh = MemoryStore::default();
+    send(Some(&fresh), "deployment_failed", &rolled_back, 200);
+    let (handled, _) = send(Some(&fresh), "", &waiting, 200);
+    assert_eq!(handled.reply.status, 202);
+    let (handled, payload) = send(Some(&fresh), "", &other, 200);
+    assert_eq!(handled.reply.status, 200);
+    assert!(payload.unwrap().contains("--action CONTINUE"));
+    // In order, both are told.
+    let ordered = MemoryStore::default();
+    for event in [&waiting, &rolled_back] {
+        let (handled, payload) = send(Some(&ordered), "", event, 200);
+        assert_eq!(handled.reply.status, 200);
+        assert!(payload.is_some());
+    }
+}

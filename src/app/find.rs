@@ -50,8 +50,9 @@ pub(super) fn find_thread(
 ///   rollback's news came first): a later start is a new deployment's, and a new story;
 /// - a service action joins a story still going on, not one whose deployment (or rollback)
 ///   completed after it began, even if `notify` did not post the completion;
-/// - a hook joins on the same terms, and only a story of no other service deployment (a hook
-///   of its own deployment finds the thread by its ARN).
+/// - a hook joins a story going on when it happened, whose deployment had not completed by
+///   then, and only a story of no other service deployment (a hook of its own deployment finds
+///   the thread by its ARN).
 ///
 /// A waiting pause keeps its story open until it gives up, past the window.
 fn joins(
@@ -81,21 +82,35 @@ fn joins(
         {
             false
         }
-        Message::ServiceAction(_) | Message::Hook { .. } if ended => false,
-        Message::ServiceAction(_) | Message::Hook { .. } => {
-            let rollback = thread
-                .rollback
-                .as_ref()
-                .and_then(|r| r.deployment.as_deref());
+        Message::ServiceAction(_) if ended => false,
+        Message::ServiceAction(_) => {
             let mut completed = false;
-            for deployment in [Some(thread.deployment.as_str()), rollback]
-                .into_iter()
-                .flatten()
-            {
+            for deployment in story_deployments(thread) {
                 completed |= links::completed_since(host, deployment, since, now)?;
             }
             !completed
         }
+        // A hook is of a deployment still going on when it happened: not one that had ended
+        // or completed by then (a completion `notify` left out is still remembered).
+        Message::Hook { .. } => {
+            let mut completed_before = false;
+            for deployment in story_deployments(thread) {
+                let completion = links::completed_at(host, deployment, now)?;
+                completed_before |= completion.is_some_and(|done| done >= since && done < at);
+            }
+            going_on_or_before_its_end && !completed_before
+        }
         _ => going_on_or_before_its_end,
     })
+}
+
+/// The deployments of a thread's story: its own, and its rollback's.
+fn story_deployments(thread: &Thread) -> impl Iterator<Item = &str> {
+    let rollback = thread
+        .rollback
+        .as_ref()
+        .and_then(|r| r.deployment.as_deref());
+    [Some(thread.deployment.as_str()), rollback]
+        .into_iter()
+        .flatten()
 }

@@ -24,6 +24,8 @@ const THREAD: &str = "ecs-deploy-alerts/thread:";
 const PARENT: &str = "ecs-deploy-alerts/parent:";
 /// The deployment whose thread a service's story is told in, until its outcome.
 const SERVICE_THREAD: &str = "ecs-deploy-alerts/service-thread:";
+/// How a pause hook ended, by its id.
+const HOOK: &str = "ecs-deploy-alerts/hook:";
 /// A deployment with recorded tasks.
 const DEPLOYMENT: &str = "ecs-deploy-alerts/deployment:";
 /// Where the last prune stopped reading.
@@ -72,6 +74,11 @@ pub fn parent(service: &str) -> String {
 /// The open thread of a service, by its identity (always hashed: it is long).
 pub fn service_thread(service: &str) -> String {
     format!("{SERVICE_THREAD}{:032x}", fnv1a(service))
+}
+
+/// How a pause hook ended.
+pub fn hook(hook_id: &str) -> String {
+    format!("{HOOK}{}", part(hook_id))
 }
 
 /// A rollback, under one of its deployments.

@@ -132,7 +132,16 @@ pub fn completed_since(
     since: u64,
     now: u64,
 ) -> Result<bool, StoreError> {
-    Ok(read::<u64>(kv, &keys::completed(deployment), now)?.is_some_and(|at| follows(since, at)))
+    Ok(completed_at(kv, deployment, now)?.is_some_and(|at| follows(since, at)))
+}
+
+/// When `deployment` completed, by its event's own time, if that is remembered.
+pub fn completed_at(
+    kv: &mut impl KeyValue,
+    deployment: &str,
+    now: u64,
+) -> Result<Option<u64>, StoreError> {
+    read::<u64>(kv, &keys::completed(deployment), now)
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 //!   that Slack accepted it ([`claim`]);
 //! - what links a story's events by their service and time alone (recent failures, a
 //!   rollback waiting for its failure, completions) lives within the story window ([`links`]);
+//! - how each pause hook ended, for its waiting event if that comes later;
 //! - app mode keeps each deployment's thread, links to it, and each service's latest story
 //!   ([`thread`]), and the claim on starting a service's thread.
 //!
@@ -34,7 +35,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use crate::host::{KeyValue, StoreError};
-use crate::remembered::{Rollback, StoppedTask};
+use crate::remembered::{HookNews, Rollback, StoppedTask};
 
 /// How long anything is kept: 48 hours.
 pub const RETENTION_SECS: u64 = 48 * 3600;
@@ -104,6 +105,26 @@ pub fn rollback_of(
     now: u64,
 ) -> Result<Option<Rollback>, StoreError> {
     read(kv, &keys::rollback(deployment), now)
+}
+
+/// Remembers how the pause `hook_id` ended: its waiting event, delivered later, must not ask
+/// anyone to act.
+pub fn remember_hook_outcome(
+    kv: &mut impl KeyValue,
+    hook_id: &str,
+    outcome: HookNews,
+    now: u64,
+) -> Result<(), StoreError> {
+    write(kv, &keys::hook(hook_id), &outcome, now)
+}
+
+/// How the pause `hook_id` ended, if it did within [`RETENTION_SECS`].
+pub fn hook_outcome(
+    kv: &mut impl KeyValue,
+    hook_id: &str,
+    now: u64,
+) -> Result<Option<HookNews>, StoreError> {
+    read(kv, &keys::hook(hook_id), now)
 }
 
 fn write(

@@ -259,10 +259,9 @@ pub fn decide<'f, 'a>(
         }
         Fact::DeploymentStarted(deployment) => Ok(Message::DeploymentStarted(deployment)),
         Fact::ServiceAction(action) => Ok(Message::ServiceAction(action)),
-        Fact::Hook(hook) => Ok(Message::Hook {
-            hook,
-            news: hook.news,
-        }),
+        Fact::Hook(hook) => {
+            pause_news(kv, hook, now, &mut store_failed).map(|news| Message::Hook { hook, news })
+        }
         Fact::StoppedTask(_) | Fact::Covered { .. } | Fact::Ignored { .. } => {
             Err("nothing to tell".to_owned())
         }
@@ -277,6 +276,35 @@ pub fn decide<'f, 'a>(
     Decision {
         message,
         store_failed,
+    }
+}
+
+/// A hook's news as it is told: a pause's outcome is remembered (whatever `notify` says), and
+/// a pause's waiting event that comes after its outcome asks nobody to act (EventBridge
+/// promises no order); why not, then.
+fn pause_news(
+    kv: &mut impl KeyValue,
+    hook: &Hook,
+    now: u64,
+    store_failed: &mut bool,
+) -> Result<HookNews, String> {
+    let Some(id) = hook.hook_id.as_deref().filter(|_| hook.is_pause()) else {
+        return Ok(hook.news);
+    };
+    if hook.news.is_outcome() {
+        let kept = state::remember_hook_outcome(kv, id, hook.news, now);
+        tolerated(store_failed, kept);
+        return Ok(hook.news);
+    }
+    match hook.news {
+        HookNews::Waiting => match tolerated(store_failed, state::hook_outcome(kv, id, now)) {
+            Some(outcome) => Err(format!(
+                "the pause ended before this event came ({})",
+                outcome.name()
+            )),
+            None => Ok(HookNews::Waiting),
+        },
+        news => Ok(news),
     }
 }
 

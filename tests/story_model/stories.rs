@@ -27,6 +27,9 @@ pub enum Truth {
     Failure { tasks: usize, rollback: Rollback },
     /// A deployment completed.
     Success,
+    /// A canary deployment paused before each of its `steps` traffic steps: each pause was
+    /// continued and the deployment completed, or the last was rolled back and it failed.
+    Paused { steps: usize, rolled_back: bool },
 }
 
 /// What one event is in its story.
@@ -38,7 +41,13 @@ pub enum Role {
     Notice,
     Completed,
     RollbackFailed,
-    Action { error: bool },
+    Action {
+        error: bool,
+    },
+    /// A pause waits for approval.
+    Waiting,
+    /// How a pause ended.
+    PauseEnded,
 }
 
 /// One event ECS sends.
@@ -60,19 +69,31 @@ pub struct Story {
 }
 
 impl Story {
-    /// The status its thread's parent must show at the end, as the header says it, for a
-    /// `notify` list (`None`: nothing of the deployment's own posts).
-    pub fn drawn_status(&self, notify: &[&str]) -> Option<&'static str> {
+    /// The statuses its thread's parent may show at the end, as the header says it, for a
+    /// `notify` list (empty: nothing of the deployment's own posts). Which event starts the
+    /// thread of a paused deployment depends on the order: its start, or a pause.
+    pub fn drawn_statuses(&self, notify: &[&str]) -> &'static [&'static str] {
         let has = |kind: &str| notify.contains(&kind);
         match &self.truth {
-            Truth::Failure { rollback, .. } => Some(match rollback {
-                Rollback::None => "failed",
-                Rollback::Completes => "rolled back",
-                Rollback::Fails => "rollback failed",
-            }),
-            Truth::Success if has("deployment_completed") => Some("completed"),
-            Truth::Success if has("deployment_started") => Some("started"),
-            Truth::Success => None,
+            Truth::Failure { rollback, .. } => match rollback {
+                Rollback::None => &["failed"],
+                Rollback::Completes => &["rolled back"],
+                Rollback::Fails => &["rollback failed"],
+            },
+            Truth::Success if has("deployment_completed") => &["completed"],
+            Truth::Success if has("deployment_started") => &["started"],
+            Truth::Success => &[],
+            Truth::Paused {
+                rolled_back: true, ..
+            } => &["failed"],
+            Truth::Paused { .. } if has("deployment_completed") => &["completed"],
+            // A pause's parent shows how the pause ended.
+            Truth::Paused { .. } => match (has("hook_waiting"), has("deployment_started")) {
+                (true, true) => &["continued", "started"],
+                (true, false) => &["continued"],
+                (false, true) => &["started"],
+                (false, false) => &[],
+            },
         }
     }
 }
@@ -84,6 +105,9 @@ pub fn must_post(role: Role, notify: &[&str]) -> bool {
         Role::Notice => notify.contains(&"rollback"),
         Role::Started => notify.contains(&"deployment_started"),
         Role::Action { .. } => notify.contains(&"service_action"),
+        Role::PauseEnded => notify.contains(&"hook_waiting"),
+        // A pause's waiting event is told unless its outcome came first: checked apart.
+        Role::Waiting => false,
         // A completion posts as a rollback's end only once its notice is known: the parent's
         // status says whether the story's end was told.
         Role::Task | Role::Completed => false,
@@ -94,7 +118,7 @@ pub fn must_post(role: Role, notify: &[&str]) -> bool {
 pub fn is_alert(role: Role) -> bool {
     matches!(
         role,
-        Role::Failed | Role::RollbackFailed | Role::Action { error: true }
+        Role::Failed | Role::RollbackFailed | Role::Action { error: true } | Role::Waiting
     )
 }
 
@@ -159,11 +183,28 @@ fn action(id: &str, service: &str, at: u64, error: bool) -> String {
     envelope(id, "ECS Service Action", at, arn, detail)
 }
 
+fn hook(id: &str, service: &str, at: u64, name: &str, hook_id: &str) -> String {
+    let arn =
+        format!("arn:aws:ecs:{REGION}:{ACCOUNT}:service-deployment/prod/{service}/SD{service}");
+    let detail = json!({
+        "eventType": "INFO", "eventName": name, "hookId": hook_id, "hookType": "PAUSE",
+        "expiresAt": rfc3339(at + 7200), "lifecycleStage": "PRE_PRODUCTION_TRAFFIC_SHIFT",
+        "clusterArn": cluster_arn(),
+        "serviceArn": format!("arn:aws:ecs:{REGION}:{ACCOUNT}:service/prod/{service}"),
+        "serviceDeploymentArn": arn, "updatedAt": rfc3339(at),
+    });
+    envelope(id, "ECS Hook State Change", at, arn, detail)
+}
+
 /// A random story for service number `index`, and its events in the order ECS sends them.
 pub fn generate(rng: &mut Rng, index: usize, events: &mut Vec<Event>) -> Story {
     let service = format!("svc{index}");
-    let truth = match rng.below(4) {
+    let truth = match rng.below(6) {
         0 => Truth::Success,
+        1 => Truth::Paused {
+            steps: 1 + rng.below(2),
+            rolled_back: rng.below(2) == 0,
+        },
         _ => Truth::Failure {
             tasks: rng.below(5),
             rollback: [Rollback::None, Rollback::Completes, Rollback::Fails][rng.below(3)],
@@ -198,6 +239,41 @@ pub fn generate(rng: &mut Rng, index: usize, events: &mut Vec<Event>) -> Story {
     };
     push(Role::Started, &started);
     match &truth {
+        Truth::Paused { steps, rolled_back } => {
+            for step in 0..*steps {
+                let at = t0 + 60 + 600 * step as u64;
+                let hook_id = format!("ecs-pause-{index}x{step}");
+                let last = step + 1 == *steps;
+                let ended = if last && *rolled_back {
+                    "HOOK_FAILED"
+                } else {
+                    "HOOK_SUCCEEDED"
+                };
+                push(Role::Waiting, &|id: &str| {
+                    hook(id, &service, at, "HOOK_AWAITING_ACTION", &hook_id)
+                });
+                push(Role::PauseEnded, &|id: &str| {
+                    hook(id, &service, at + 120, ended, &hook_id)
+                });
+            }
+            let end = t0 + 60 + 600 * *steps as u64;
+            let (name, reason) = match rolled_back {
+                true => (
+                    "SERVICE_DEPLOYMENT_FAILED",
+                    "Service deployment rolled back because PRE_PRODUCTION_TRAFFIC_SHIFT \
+                     lifecycle hook(s) failed.",
+                ),
+                false => ("SERVICE_DEPLOYMENT_COMPLETED", "ECS deployment completed."),
+            };
+            let role = if *rolled_back {
+                Role::Failed
+            } else {
+                Role::Completed
+            };
+            push(role, &|id: &str| {
+                deployment(id, &service, name, end, &failed, reason)
+            });
+        }
         Truth::Success => {
             let completed = |id: &str| {
                 deployment(

@@ -55,6 +55,9 @@ pub struct Log {
     pub answers: Vec<(usize, u16, String)>,
     /// Deliveries EventBridge gave up on (a final answer that was not 2xx).
     pub dead_letters: Vec<(usize, u16, String)>,
+    /// `(event, code)` when each delivery began (code empty) and answered, in order: what one
+    /// delivery could know of another.
+    pub timeline: Vec<(usize, String)>,
 }
 
 pub struct World {
@@ -156,6 +159,7 @@ pub fn run(world: &Rc<RefCell<World>>) {
 fn deliver(world: &Rc<RefCell<World>>, delivery: Delivery) {
     let mut host = {
         let mut w = world.borrow_mut();
+        w.log.timeline.push((delivery.event, String::new()));
         let settings: Vec<(&str, &str)> = w
             .settings
             .iter()
@@ -181,6 +185,7 @@ fn deliver(world: &Rc<RefCell<World>>, delivery: Delivery) {
         .to_owned();
     let mut w = world.borrow_mut();
     w.log.answers.push((delivery.event, status, code.clone()));
+    w.log.timeline.push((delivery.event, code.clone()));
     let retried = matches!(status, 401 | 407 | 409 | 429) || status >= 500;
     if retried && delivery.attempt < 40 {
         w.queue.push(Delivery {
