@@ -28,6 +28,8 @@ docs/alert-rollback.png          scenarios/rollback-recovered.json    2
 docs/alert-recovered.png         scenarios/rollback-recovered.json    -1
 docs/thread-rollback.png         app/rollback-recovered.json          thread
 docs/thread-rollback-failed.png  app/rollback-failed.json             thread
+docs/alert-pause.png             ecs-hook-pause-step-1.json           -
+docs/thread-canary-pause.png     app/canary-pause-rolled-back.json    thread:2
 '
 
 WIDTH=${PREVIEW_WIDTH:-760}

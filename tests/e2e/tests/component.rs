@@ -842,7 +842,9 @@ async fn environments_reach_their_own_channels() {
     let production: Value = serde_json::from_slice(&production.sent[0].body).unwrap();
     let staging: Value = serde_json::from_slice(&staging.sent[0].body).unwrap();
     assert!(production["text"].as_str().unwrap().starts_with("<!here> "));
-    assert_eq!(production["blocks"][1]["text"]["text"], "<!here>");
+    // The mention leads the first section: the failure's cause.
+    let first = production["blocks"][1]["text"]["text"].as_str().unwrap();
+    assert!(first.starts_with("<!here>\n*Cause:* "), "{first}");
     assert!(
         staging["text"]
             .as_str()
