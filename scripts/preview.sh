@@ -28,7 +28,7 @@ docs/alert-rollback.png          scenarios/rollback-recovered.json    2
 docs/alert-recovered.png         scenarios/rollback-recovered.json    -1
 docs/thread-rollback.png         app/rollback-recovered.json          thread
 docs/thread-rollback-failed.png  app/rollback-failed.json             thread
-docs/alert-pause.png             ecs-hook-pause-step-1.json           -
+docs/alert-pause.png             ecs-hook-pause-step-1-awaiting.json           -
 docs/thread-canary-pause.png     app/canary-pause-rolled-back.json    thread:2
 '
 

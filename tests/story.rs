@@ -314,7 +314,7 @@ fn yesterdays_failure_is_not_todays_rollbacks() {
 #[test]
 fn a_pause_that_ended_before_its_waiting_event_came_asks_nobody_to_act() {
     let store = MemoryStore::default();
-    let waiting = fixture("ecs-hook-pause-step-2.json");
+    let waiting = fixture("ecs-hook-pause-step-2-awaiting.json");
     let rolled_back = fixture("ecs-hook-pause-step-2-rolled-back.json");
     // The outcome first: told; the waiting event, late: no alert, no commands.
     let (handled, payload) = send(Some(&store), "", &rolled_back, 200);
@@ -332,7 +332,7 @@ fn a_pause_that_ended_before_its_waiting_event_came_asks_nobody_to_act() {
     );
     assert_eq!(payload, None);
     // Remembered whatever `notify` says; the other pause still waits and is told.
-    let other = fixture("ecs-hook-pause-step-1.json");
+    let other = fixture("ecs-hook-pause-step-1-awaiting.json");
     let fresh = MemoryStore::default();
     send(Some(&fresh), "deployment_failed", &rolled_back, 200);
     let (handled, _) = send(Some(&fresh), "", &waiting, 200);

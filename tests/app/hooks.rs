@@ -4,7 +4,7 @@
 
 use super::*;
 
-const PAUSE: &str = include_str!("../../fixtures/ecs-hook-pause-step-1.json");
+const PAUSE: &str = include_str!("../../fixtures/ecs-hook-pause-step-1-awaiting.json");
 const CONTINUED: &str = include_str!("../../fixtures/ecs-hook-pause-step-1-continued.json");
 const LAMBDA_FAILED: &str = include_str!("../../fixtures/ecs-hook-lambda-failed.json");
 const FAILED_AFTER: &str = include_str!("../../fixtures/ecs-deployment-failed-pause-rollback.json");

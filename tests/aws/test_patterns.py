@@ -55,9 +55,9 @@ EXPECTED = {
     "ecs-hook-lambda-failed.json": ((H,), (H,)),
     "ecs-hook-lambda-in-progress.json": ((H,), (H,)),  # the component leaves out hook_progress
     "ecs-hook-lambda-succeeded.json": ((H,), (H,)),
-    "ecs-hook-pause-step-1.json": ((H,), (H,)),
+    "ecs-hook-pause-step-1-awaiting.json": ((H,), (H,)),
     "ecs-hook-pause-step-1-continued.json": ((H,), (H,)),
-    "ecs-hook-pause-step-2.json": ((H,), (H,)),
+    "ecs-hook-pause-step-2-awaiting.json": ((H,), (H,)),
     "ecs-hook-pause-step-2-rolled-back.json": ((H,), (H,)),
     "ecs-hook-pause-step-2-timed-out.json": ((H,), (H,)),
     "ecs-service-action-deployment-failed.json": ((S,), (S,)),  # the component answers covered

@@ -36,10 +36,15 @@ def fixture_event_id(fixture):
     return json.loads((FIXTURES / fixture).read_text())["id"]
 
 def is_alert(fixture):
-    """Whether the fixture's message is an alert (a failure, an ERROR service action): as a
-    reply, it is also shown in the channel."""
+    """Whether the fixture's message is an alert (a failure, an ERROR service action, a pause
+    waiting for approval, a Lambda hook's failure, a hook's time-out): as a reply, it is also
+    shown in the channel."""
     event = json.loads((FIXTURES / fixture).read_text())
     detail = event.get("detail") or {}
+    if event.get("detail-type") == "ECS Hook State Change":
+        name, pause = detail.get("eventName"), detail.get("hookType") == "PAUSE"
+        return (name in ("HOOK_AWAITING_ACTION", "HOOK_TIMED_OUT")
+                or (name == "HOOK_FAILED" and not pause))
     return (detail.get("eventName") == "SERVICE_DEPLOYMENT_FAILED"
             or (event.get("detail-type") == "ECS Service Action" and detail.get("eventType") == "ERROR"))
 
