@@ -20,9 +20,10 @@ pub struct Draft<'s> {
     pub service: &'s Service<'s>,
     /// The header's emoji.
     pub icon: &'static str,
-    /// The header's words. A rollback's title names the service and is escaped as a whole
-    /// when the header is written; the others are written as they are.
+    /// The header's words, escaped when the header is written.
     pub title: String,
+    /// Whether the title names the service (a rollback's does): else the header adds it.
+    pub names_service: bool,
     /// The first section's text, escaped.
     pub summary: Option<String>,
     /// The deployment, as ECS names it.
@@ -154,6 +155,7 @@ fn rolling_back<'s>(deployment: &'s Deployment, rollback: &Rollback) -> Draft<'s
     Draft {
         summary: Some(summary),
         alarms: cause == FailureCause::Alarm,
+        names_service: true,
         ..of_deployment(deployment, "↩️", title, fallback)
     }
 }
@@ -183,6 +185,7 @@ fn rolled_back<'s>(deployment: &'s Deployment, rollback: &Rollback) -> Draft<'s>
         summary: Some(summary),
         // The rollback's reason only repeats that it completed.
         reason: None,
+        names_service: true,
         ..of_deployment(deployment, "✅", title, fallback)
     }
 }
@@ -212,6 +215,7 @@ fn service_action<'s>(action: &'s Action) -> Draft<'s> {
         service: &action.service,
         icon,
         title: words,
+        names_service: false,
         summary: Some(summary),
         deployment: None,
         reason: action.reason.as_deref(),
@@ -246,6 +250,7 @@ fn of_deployment<'s>(
         service: &deployment.service,
         icon,
         title,
+        names_service: false,
         summary: None,
         deployment: deployment.deployment_id.as_deref(),
         reason: deployment.reason.as_deref(),

@@ -80,10 +80,16 @@ pub fn hook<'s>(hook: &'s Hook, news: HookNews) -> Draft<'s> {
     let mut fallback = fallback_start(icon, title, &hook.service);
     fallback.push_str(": ");
     fallback.push_str(&at_stage);
+    // A rollback chosen at a pause says where in its header: the stage, as ECS names it.
+    let title = match (news, hook.stage.as_deref()) {
+        (HookNews::RollbackChosen, Some(stage)) => format!("Rolled back at {stage}"),
+        _ => title.to_owned(),
+    };
     Draft {
         service: &hook.service,
         icon,
-        title: title.to_owned(),
+        title,
+        names_service: false,
         summary: Some(summary),
         deployment: None,
         reason: None,

@@ -166,6 +166,7 @@ fn payload<'a>(draft: Draft<'a>, look: &Look<'a>, status: Option<&Status>) -> Pa
         service,
         icon,
         title,
+        names_service,
         summary,
         deployment,
         reason,
@@ -193,7 +194,7 @@ fn payload<'a>(draft: Draft<'a>, look: &Look<'a>, status: Option<&Status>) -> Pa
         None => (icon, title),
     };
     blocks.push(Block::Header {
-        text: Text::plain(header(icon, &title, &service.name), true),
+        text: Text::plain(header(icon, &title, names_service, &service.name), true),
     });
     if let Some(status) = status {
         blocks.push(Block::section(Text::mrkdwn(status::line(status))));
@@ -325,18 +326,19 @@ fn context(event_id: &str, time: &str, deployment: Option<&str>) -> String {
 }
 
 /// The header: icon, title and, unless the title names it, the service; within Slack's limit.
-fn header(icon: &str, title: &str, service: &str) -> String {
+/// The title may carry the event's values (a service, a stage): escaped like them.
+fn header(icon: &str, title: &str, names_service: bool, service: &str) -> String {
     let mut text = String::with_capacity(limits::HEADER * 2);
     text.push_str(icon);
     text.push(' ');
     // Slack counts code points, and an icon may be several (`↩️` is two): the room left is
     // counted from what the header holds, never assumed.
-    if title.starts_with("Rolling back") || title.starts_with("Rolled back") {
-        // The title already names the service.
-        let room = limits::HEADER.saturating_sub(text.chars().count());
+    let room = limits::HEADER.saturating_sub(text.chars().count());
+    if names_service {
         push_escaped(&mut text, title, room);
     } else {
-        text.push_str(title);
+        // The service's name gets the room the title leaves, at least a third of it.
+        push_escaped(&mut text, title, room - room / 3);
         text.push_str(": ");
         let room = limits::HEADER.saturating_sub(text.chars().count());
         push_escaped(&mut text, service, room);

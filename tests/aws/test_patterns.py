@@ -60,6 +60,7 @@ EXPECTED = {
     "ecs-hook-pause-step-2-awaiting.json": ((H,), (H,)),
     "ecs-hook-pause-step-2-rolled-back.json": ((H,), (H,)),
     "ecs-hook-pause-step-2-timed-out.json": ((H,), (H,)),
+    "ecs-hook-slack-injection.json": ((H,), (H,)),
     "ecs-service-action-deployment-failed.json": ((S,), (S,)),  # the component answers covered
     "ecs-service-action-health-unknown.json": ((S,), (S,)),
     "ecs-service-action-lattice-unhealthy.json": ((S,), (S,)),

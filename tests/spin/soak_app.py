@@ -124,12 +124,15 @@ def make_stories(seed, count):
     status its parent must end on or None, [(event id, body)]), and the events that need not
     post (a rollback's completion). Kinds: "race" (a start and its
     failure), "rollback" (a failure, its rollback's notice and completion), "notice-first" (the
-    same, the notice listed first), "action" (an ERROR service action alone)."""
+    same, the notice listed first), "action" (an ERROR service action alone), "pause" (a pause
+    waiting for approval and its outcome, racing: the waiting event need not post when its
+    outcome came first)."""
     plan = random.Random(f"{seed}/stories")
     started, failed = fixture("ecs-deployment-in-progress.json"), fixture("ecs-deployment-failed.json")
     action = fixture("ecs-service-action-placement-failure.json")
     rollback = [fixture(f"ecs-deployment-{name}.json") for name in
                 ("failed-checkout", "rollback-started", "rollback-completed")]
+    pause = [fixture(f"ecs-hook-pause-step-1-{name}.json") for name in ("awaiting", "continued")]
     stories, untold, number = [], set(), 0
     while number < count:
         service = f"soak-app-{len(stories):04d}"
@@ -137,6 +140,8 @@ def make_stories(seed, count):
         roll = plan.random()
         if roll < 0.15:
             kind, templates, ends = "action", [action], None
+        elif roll > 0.85:
+            kind, templates, ends = "pause", pause, "continued"
         elif roll < 0.45:
             kind, ends = ("notice-first" if plan.random() < 0.5 else "rollback"), "rolled back"
             templates = rollback if kind == "rollback" else [rollback[1], rollback[0], rollback[2]]
@@ -153,11 +158,21 @@ def make_stories(seed, count):
             event_id = f"soak-{seed}-{number:04d}-{plan.getrandbits(32):08x}"
             number += 1
             event["id"] = event_id
-            event["resources"] = [event["resources"][0].rsplit("/", 1)[0] + "/" + service]
+            if kind == "pause":
+                # The service and its service deployment: `.../checkout-api[/ID]`.
+                detail = event["detail"]
+                for field in ("serviceArn", "serviceDeploymentArn"):
+                    detail[field] = detail[field].replace("/checkout-api", "/" + service)
+                detail["hookId"] = f"ecs-pause-{seed}x{len(stories):05d}"
+                event["resources"] = [detail["serviceDeploymentArn"]]
+            else:
+                event["resources"] = [event["resources"][0].rsplit("/", 1)[0] + "/" + service]
             if kind == "race":
                 event["detail"]["deploymentId"] = ids[0]
             events.append((event_id, json.dumps(event).encode()))
         stories.append((service, kind, ends, events))
+        if kind == "pause":
+            untold.add(events[0][0])
         if kind in ("rollback", "notice-first"):
             # The rollback's completion posts only if its notice came first; else the notice
             # tells the end: the parent's status says whether it was told.
@@ -196,7 +211,7 @@ def plan(seed, args):
 
 def describe(seed):
     kinds = collections.Counter(kind for _, kind, _, _ in seed.stories)
-    return ", ".join(f"{kinds[kind]} {kind}" for kind in ("race", "rollback", "notice-first", "action"))
+    return ", ".join(f"{kinds[kind]} {kind}" for kind in ("race", "rollback", "notice-first", "action", "pause"))
 
 
 def verdict(seed, counts):
