@@ -1,7 +1,10 @@
 //! ECS's names for service actions and placement failures, in words a person reads.
 
-/// A service action's event name in words: ours for the actions ECS documents, else the name
-/// itself in sentence case, at most 100 characters.
+/// A service action's event name in words: ours for the actions ECS documents (Amazon ECS
+/// Developer Guide, "Amazon ECS service action events": `SERVICE_HEALTH_UNKNOWN` is "The service
+/// was unable to describe the health data for tasks", `VPC_LATTICE_TARGET_UNHEALTHY` "one of the
+/// targets for the VPC Lattice is unhealthy"), else the name itself in sentence case, at most
+/// 100 characters.
 pub fn action_in_words(name: &str) -> String {
     let known = match name {
         "SERVICE_TASK_PLACEMENT_FAILURE" => Some("Tasks cannot be placed"),
