@@ -139,6 +139,35 @@ pub struct HookStateChange<'a> {
     pub service_deployment_arn: Option<Cow<'a, str>>,
 }
 
+/// What the details of deployment, service action and hook events carry alike: the event's
+/// name, and the cluster and service they are about.
+pub trait ServiceDetail<'a> {
+    /// `detail.eventName`.
+    fn event_name(&self) -> Option<&Cow<'a, str>>;
+    /// `detail.clusterArn`.
+    fn cluster_arn(&self) -> Option<&str>;
+    /// `detail.serviceArn`.
+    fn service_arn(&self) -> Option<&str>;
+}
+
+macro_rules! service_detail {
+    ($($detail:ident),*) => {$(
+        impl<'a> ServiceDetail<'a> for $detail<'a> {
+            fn event_name(&self) -> Option<&Cow<'a, str>> {
+                self.event_name.as_ref()
+            }
+            fn cluster_arn(&self) -> Option<&str> {
+                self.cluster_arn.as_deref()
+            }
+            fn service_arn(&self) -> Option<&str> {
+                self.service_arn.as_deref()
+            }
+        }
+    )*};
+}
+
+service_detail!(DeploymentStateChange, ServiceAction, HookStateChange);
+
 /// `detail` of `ECS Task State Change` events (the task as DescribeTasks shows it).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::{Fact, Service, service};
+use super::{Fact, Service, event_name, service};
 use crate::aws::ServiceDeploymentArn;
 use crate::environment::EnvironmentResolver;
 use crate::error::Error;
@@ -74,11 +74,7 @@ pub(super) fn hook<'a>(
     event: EventBridgeEvent<'a, HookStateChange<'a>>,
     environments: &'a EnvironmentResolver,
 ) -> Result<Fact<'a>, Error> {
-    let name = event
-        .detail
-        .event_name
-        .clone()
-        .ok_or(Error::MissingField("detail.eventName".into()))?;
+    let name = event_name(&event.detail)?;
     let pause = event.detail.hook_type.as_deref() == Some(PAUSE);
     let news = match &*name {
         "HOOK_AWAITING_ACTION" => HookNews::Waiting,
@@ -95,15 +91,10 @@ pub(super) fn hook<'a>(
             });
         }
     };
-    let detail = &event.detail;
-    let service = service(
-        &event,
-        detail.cluster_arn.as_deref(),
-        detail.service_arn.as_deref(),
-        environments,
-    )?;
+    let service = service(&event, environments)?;
     // The deployment's ARN: the detail's, else the one among the resources.
-    let service_deployment = detail
+    let service_deployment = event
+        .detail
         .service_deployment_arn
         .as_deref()
         .into_iter()

@@ -14,7 +14,8 @@ use crate::console;
 use crate::environment::EnvironmentResolver;
 use crate::error::Error;
 use crate::event::{
-    DeploymentStateChange, EventBridgeEvent, RawDetail, ServiceAction, TaskStateChange,
+    DeploymentStateChange, EventBridgeEvent, RawDetail, ServiceAction, ServiceDetail,
+    TaskStateChange,
 };
 use crate::remembered::{Cause, HookNews, StoppedTask};
 use crate::time;
@@ -249,11 +250,7 @@ fn deployment<'a>(
     event: EventBridgeEvent<'a, DeploymentStateChange<'a>>,
     environments: &'a EnvironmentResolver,
 ) -> Result<Fact<'a>, Error> {
-    let name = event
-        .detail
-        .event_name
-        .clone()
-        .ok_or(Error::MissingField("detail.eventName".into()))?;
+    let name = event_name(&event.detail)?;
     if ![
         DEPLOYMENT_FAILED,
         DEPLOYMENT_IN_PROGRESS,
@@ -266,13 +263,7 @@ fn deployment<'a>(
             why: Cow::Borrowed("not a deployment state this component follows"),
         });
     }
-    let detail = &event.detail;
-    let service = service(
-        &event,
-        detail.cluster_arn.as_deref(),
-        detail.service_arn.as_deref(),
-        environments,
-    )?;
+    let service = service(&event, environments)?;
     let detail = event.detail;
     let rollback_target = detail.reason.as_deref().and_then(rollback_target);
     let deployment = Deployment {
@@ -304,24 +295,14 @@ fn service_action<'a>(
             });
         }
     };
-    let name = event
-        .detail
-        .event_name
-        .clone()
-        .ok_or(Error::MissingField("detail.eventName".into()))?;
+    let name = event_name(&event.detail)?;
     if name == SERVICE_DEPLOYMENT_FAILED_ACTION {
         return Ok(Fact::Covered {
             event_name: name,
             why: "the deployment's own `SERVICE_DEPLOYMENT_FAILED` state change tells this failure",
         });
     }
-    let detail = &event.detail;
-    let service = service(
-        &event,
-        detail.cluster_arn.as_deref(),
-        detail.service_arn.as_deref(),
-        environments,
-    )?;
+    let service = service(&event, environments)?;
     Ok(Fact::ServiceAction(Action {
         event_id: event.id,
         time: event.detail.created_at.unwrap_or(event.time),
@@ -403,19 +384,25 @@ fn task<'a>(event: EventBridgeEvent<'a, TaskStateChange<'a>>, now: u64) -> Resul
     }))
 }
 
+/// `detail.eventName`, which every event that names a service must carry.
+fn event_name<'a>(detail: &impl ServiceDetail<'a>) -> Result<Cow<'a, str>, Error> {
+    detail
+        .event_name()
+        .cloned()
+        .ok_or(Error::MissingField("detail.eventName".into()))
+}
+
 /// The service an event names: its ARN among the resources (else `detail.serviceArn`, else
 /// the service of a service deployment ARN among the resources), the cluster from the ARN or
 /// from `detail.clusterArn`, and the environment.
-fn service<'a, D>(
+fn service<'a, 'd, D: ServiceDetail<'d>>(
     event: &EventBridgeEvent<'a, D>,
-    cluster_arn: Option<&str>,
-    detail_service_arn: Option<&str>,
     environments: &'a EnvironmentResolver,
 ) -> Result<Service<'a>, Error> {
     let account = AccountId::parse(&event.account).map_err(|e| invalid("account", e))?;
     let region = Region::parse(&event.region).map_err(|e| invalid("region", e))?;
-    let arn = service_arn(&event.resources, detail_service_arn)?;
-    let cluster = match (arn.cluster, cluster_arn) {
+    let arn = service_arn(&event.resources, event.detail.service_arn())?;
+    let cluster = match (arn.cluster, event.detail.cluster_arn()) {
         (Some(cluster), _) => Some(cluster),
         (None, Some(arn)) => Some(
             ClusterArn::parse(arn)
