@@ -136,8 +136,8 @@ fn write(
     write_until(kv, key, value, now, None)
 }
 
-/// Writes `value` under `key`, kept at least `until` when that is later than the usual
-/// retention.
+/// Writes `value` under `key`, kept at least `until` if that is given (and the usual retention
+/// in any case).
 fn write_until(
     kv: &mut impl KeyValue,
     key: &str,
@@ -145,7 +145,6 @@ fn write_until(
     now: u64,
     until: Option<u64>,
 ) -> Result<(), StoreError> {
-    let until = until.filter(|until| *until > now + RETENTION_SECS);
     kv.set(key, &record::encode(value, now, until))
 }
 
