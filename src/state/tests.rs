@@ -77,6 +77,20 @@ fn tasks_are_kept_per_deployment_and_a_redelivery_is_stored_once() {
 }
 
 #[test]
+fn before_a_prune_twice_the_cap_is_read_and_the_first_to_stop_are_kept() {
+    let mut kv = Store::default();
+    // 20 tasks, the later a key sorts the earlier it stopped: the first ten to stop are the
+    // last keys, which only a read of twice the cap reaches.
+    for n in 0..20u64 {
+        let id = format!("t{n:02}");
+        record_task(&mut kv, &task("ecs-svc/1", &id, NOW - n), NOW).unwrap();
+    }
+    let kept = ids(tasks_of(&mut kv, "ecs-svc/1", NOW).unwrap());
+    let first_to_stop: Vec<String> = (10..20).rev().map(|n| format!("t{n}")).collect();
+    assert_eq!(kept, first_to_stop);
+}
+
+#[test]
 fn a_task_reads_back_as_it_was_recorded() {
     let mut kv = Store::default();
     let mut tricky = task("ecs-svc/1", "a", NOW);
