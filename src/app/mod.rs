@@ -149,26 +149,21 @@ fn post_parent(
     let posted =
         own_post(host, message, &address, None, posting, log).map_err(Failure::into_error)?;
     let mut thread = Thread {
-        deployment: message.thread_keys()[0].to_owned(),
-        channel: posted.channel,
-        ts: posted.ts,
         event: kept_event(posting.event),
-        failure: None,
         rollback: message.rollback().cloned(),
         why_of: message.why_of().map(str::to_owned),
         status: message.status(),
         causes: message.why().map(shown_causes).unwrap_or_default(),
-        editable: true,
-        replies: true,
         since: message.at(),
         at: message.at(),
-        revision: 0,
-        shown: 0,
         hook: message.hook().map(|(hook, _)| hook.to_owned()),
         hook_outcome: message.hook().and_then(|(_, outcome)| outcome),
         service_deployment: message.service_deployment().map(str::to_owned),
-        open_until: None,
-        kept_until: None,
+        ..Thread::new(
+            message.thread_keys()[0].to_owned(),
+            posted.channel,
+            posted.ts,
+        )
     };
     hold_open(&mut thread, message, now);
     let kept = threads::save(host, &thread, now)

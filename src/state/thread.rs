@@ -77,6 +77,33 @@ type Drawn = (
 );
 
 impl Thread {
+    /// The thread of `deployment` whose parent Slack posted in `channel` as `ts`, knowing
+    /// nothing yet of its story: editable, taking replies, at revision 0.
+    pub fn new(deployment: String, channel: String, ts: String) -> Self {
+        Self {
+            deployment,
+            channel,
+            ts,
+            event: None,
+            failure: None,
+            rollback: None,
+            why_of: None,
+            status: None,
+            causes: Vec::new(),
+            editable: true,
+            replies: true,
+            since: None,
+            at: None,
+            revision: 0,
+            shown: 0,
+            hook: None,
+            hook_outcome: None,
+            service_deployment: None,
+            open_until: None,
+            kept_until: None,
+        }
+    }
+
     /// Whether the parent shows less than the story now says: a rewrite is pending.
     pub fn pending(&self) -> bool {
         self.editable && self.shown < self.revision
@@ -281,26 +308,16 @@ mod tests {
 
     fn thread(deployment: &str) -> Thread {
         Thread {
-            deployment: deployment.into(),
-            channel: "C0ALERTS".into(),
-            ts: "1795737600.000100".into(),
             event: RawValue::from_string(r#"{"id":"e1"}"#.into()).ok(),
-            rollback: None,
             why_of: Some(deployment.into()),
             status: Some(Status::Failed),
-            causes: Vec::new(),
-            editable: true,
-            replies: true,
-            failure: None,
             since: Some(NOW),
             at: Some(NOW),
-            revision: 0,
-            shown: 0,
-            hook: None,
-            hook_outcome: None,
-            service_deployment: None,
-            open_until: None,
-            kept_until: None,
+            ..Thread::new(
+                deployment.into(),
+                "C0ALERTS".into(),
+                "1795737600.000100".into(),
+            )
         }
     }
 

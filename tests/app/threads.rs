@@ -21,26 +21,12 @@ fn racing_first_events_of_a_story_start_one_thread() {
     assert!(first.posts.is_empty());
     // The rival's parent lands and its claim goes: the retry replies in its thread.
     let parent = thread::Thread {
-        deployment: "ecs-svc/4829135026487120563".into(),
-        channel: "C0ALERTS".into(),
-        ts: "1.000009".into(),
-        event: None,
-        failure: None,
-        rollback: None,
-        why_of: None,
         status: Some(ecs_deploy_alerts::remembered::Status::Failed),
-        causes: Vec::new(),
-        editable: true,
-        replies: true,
-        since: None,
-        at: None,
-        revision: 0,
-        shown: 0,
-        hook: None,
-        hook_outcome: None,
-        service_deployment: None,
-        open_until: None,
-        kept_until: None,
+        ..thread::Thread::new(
+            "ecs-svc/4829135026487120563".into(),
+            "C0ALERTS".into(),
+            "1.000009".into(),
+        )
     };
     thread::save(&mut rival, &parent, START_OF_TIME).unwrap();
     claim::release(&mut rival, &key).unwrap();
