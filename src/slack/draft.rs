@@ -212,19 +212,15 @@ fn service_action<'s>(action: &'s Action) -> Draft<'s> {
         summary.push_str(meaning);
     }
     Draft {
-        service: &action.service,
-        icon,
-        title: words,
-        names_service: false,
         summary: Some(summary),
-        deployment: None,
         reason: action.reason.as_deref(),
-        why: None,
-        commands: None,
-        alarms: false,
-        event_id: &action.event_id,
-        time: &action.time,
-        fallback,
+        ..Draft::new(
+            &action.service,
+            (&action.event_id, &action.time),
+            icon,
+            words,
+            fallback,
+        )
     }
 }
 
@@ -247,19 +243,44 @@ fn of_deployment<'s>(
     fallback: String,
 ) -> Draft<'s> {
     Draft {
-        service: &deployment.service,
-        icon,
-        title,
-        names_service: false,
-        summary: None,
         deployment: deployment.deployment_id.as_deref(),
         reason: deployment.reason.as_deref(),
-        why: None,
-        commands: None,
-        alarms: false,
-        event_id: &deployment.event_id,
-        time: &deployment.time,
-        fallback,
+        ..Draft::new(
+            &deployment.service,
+            (&deployment.event_id, &deployment.time),
+            icon,
+            title,
+            fallback,
+        )
+    }
+}
+
+impl<'s> Draft<'s> {
+    /// A message about `service` from the event `(id, time)`, of an `icon` and a `title` that
+    /// does not name the service, with its `fallback`, and nothing else yet: what every draft
+    /// starts from.
+    pub fn new(
+        service: &'s Service<'s>,
+        (event_id, time): (&'s str, &'s str),
+        icon: &'static str,
+        title: String,
+        fallback: String,
+    ) -> Self {
+        Self {
+            service,
+            icon,
+            title,
+            names_service: false,
+            summary: None,
+            deployment: None,
+            reason: None,
+            why: None,
+            commands: None,
+            alarms: false,
+            event_id,
+            time,
+            fallback,
+        }
     }
 }
 

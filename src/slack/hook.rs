@@ -86,19 +86,15 @@ pub fn hook<'s>(hook: &'s Hook, news: HookNews) -> Draft<'s> {
         _ => title.to_owned(),
     };
     Draft {
-        service: &hook.service,
-        icon,
-        title,
-        names_service: false,
         summary: Some(summary),
-        deployment: None,
-        reason: None,
-        why: None,
         commands: (news == HookNews::Waiting).then(|| commands(hook)),
-        alarms: false,
-        event_id: &hook.event_id,
-        time: &hook.time,
-        fallback,
+        ..Draft::new(
+            &hook.service,
+            (&hook.event_id, &hook.time),
+            icon,
+            title,
+            fallback,
+        )
     }
 }
 

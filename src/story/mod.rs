@@ -291,12 +291,12 @@ fn pause_news(
     let Some(id) = hook.hook_id.as_deref().filter(|_| hook.is_pause()) else {
         return Ok(hook.news);
     };
-    if hook.news.is_outcome() {
-        let kept = state::remember_hook_outcome(kv, id, hook.news, now);
-        tolerated(store_failed, kept);
-        return Ok(hook.news);
-    }
     match hook.news {
+        outcome if outcome.is_outcome() => {
+            let kept = state::remember_hook_outcome(kv, id, outcome, now);
+            tolerated(store_failed, kept);
+            Ok(outcome)
+        }
         HookNews::Waiting => match tolerated(store_failed, state::hook_outcome(kv, id, now)) {
             Some(outcome) => Err(format!(
                 "the pause ended before this event came ({})",
