@@ -6,6 +6,7 @@ use serde_json::value::RawValue;
 
 use crate::error::Error;
 use crate::host::Reply;
+use crate::press::Press;
 
 /// The most characters of a caller-supplied value (an event id, a `detail-type`) that an
 /// answer or a log line repeats.
@@ -62,6 +63,17 @@ pub struct LogLine {
     /// `failed`), when one was tried.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_update: Option<&'static str>,
+    /// A press of one of our buttons: what became of it (`acknowledged`, `continued`,
+    /// `rollback_requested`, `refused`, `pause_over`, `in_flight`, `ecs_refused`, `ecs_failed`,
+    /// `story_gone`, `failed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub press: Option<&'static str>,
+    /// Who pressed (a Slack user ID): who approved is worth an audit trail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// ECS's error code (its `__type`), when it refused a press's call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ecs_error: Option<String>,
     /// Time spent in microseconds, filled in by the shell.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_us: Option<u64>,
@@ -91,6 +103,8 @@ pub struct Handled {
     pub log: LogLine,
     /// Whether [`after_answer`] prunes the store.
     pub prune: bool,
+    /// A press of one of our buttons, which [`after_answer`] acts on.
+    pub press: Option<Box<Press>>,
 }
 
 /// How a request that got through ended.

@@ -176,6 +176,13 @@ impl ServiceDeploymentArn {
     }
 }
 
+impl ServiceDeploymentArn {
+    /// Its region (checked when parsed).
+    pub fn region(&self) -> &str {
+        self.arn.split(':').nth(3).unwrap_or_default()
+    }
+}
+
 /// An ECS task ARN, new (`task/CLUSTER/ID`) or old (`task/ID`) format.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskArn {

@@ -76,6 +76,51 @@ impl ChannelId {
     }
 }
 
+/// A Slack user ID: `U…` or `W…` (an Enterprise Grid user), upper-case letters and digits.
+/// It is drawn into messages as a mention (`<@U…>`), so nothing else may pass.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct UserId(String);
+
+impl UserId {
+    /// Parses a user ID, such as `U0123ABCD`.
+    pub fn parse(text: &str) -> Result<Self, &'static str> {
+        let valid = (2..=32).contains(&text.len())
+            && matches!(text.as_bytes()[0], b'U' | b'W')
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if valid {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err("expected a Slack user ID (U… or W…, capital letters and digits)")
+        }
+    }
+
+    /// The ID.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The mention that shows the user's name: `<@U…>`.
+    pub fn mention(&self) -> String {
+        format!("<@{}>", self.0)
+    }
+}
+
+impl TryFrom<String> for UserId {
+    type Error = &'static str;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::parse(&text)
+    }
+}
+
+impl From<UserId> for String {
+    fn from(user: UserId) -> Self {
+        user.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,5 @@
 //! The Spin/WASI edge: the `wasi:http/incoming-handler` export, `wasi:config/store`, the
-//! request body, the outbound POST to Slack, and the log line. All decisions are the core's.
+//! request body, the outbound POST (to Slack and ECS), and the log line. All decisions are the core's.
 
 use std::time::{Duration, Instant};
 
@@ -15,8 +15,8 @@ use wasi::io::poll::{Pollable, poll};
 use wasi::io::streams::{InputStream, StreamError};
 
 use crate::host::{
-    ConfigStoreError, Host, KeyValue, Reply, RequestHead, SlackRequest, SlackResponse, StoreError,
-    Timeouts, TransportFailure,
+    ConfigStoreError, Host, HttpResponse, KeyValue, OutboundRequest, Reply, RequestHead,
+    StoreError, Timeouts, TransportFailure,
 };
 
 use spin_sdk::wit::wasi::config::store as config;
@@ -40,7 +40,7 @@ fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
     };
     let mut handled = crate::handle(&head, &mut host);
     respond(response_out, &handled.reply);
-    crate::after_answer(&mut host, &handled);
+    crate::after_answer(&mut host, &mut handled);
     handled.log.duration_us =
         Some(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
     // The answer is out; a failed log write must not trap the instance.
@@ -119,26 +119,29 @@ impl Host for Wasi {
 
     fn post(
         &mut self,
-        slack: &SlackRequest,
+        outbound: &OutboundRequest,
         timeouts: Timeouts,
-    ) -> Result<SlackResponse, TransportFailure> {
+    ) -> Result<HttpResponse, TransportFailure> {
         // The per-phase timeouts bound each wait, not their sum (the host may not bound a TLS
         // handshake at all): one deadline over the whole exchange keeps the answer in time.
         let deadline = monotonic_clock::subscribe_duration(nanos(timeouts.whole));
-        let (url, payload) = (slack.url, slack.payload);
+        let (url, payload) = (outbound.url, outbound.body);
         let mut entries = vec![
             (
                 "content-type".to_owned(),
-                slack.content_type().as_bytes().to_vec(),
+                outbound.content_type().as_bytes().to_vec(),
             ),
             (
                 "content-length".to_owned(),
                 payload.len().to_string().into_bytes(),
             ),
         ];
-        if let Some(token) = slack.token {
-            entries.push(("authorization".to_owned(), token.bearer().into_bytes()));
-        }
+        entries.extend(
+            outbound
+                .headers
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), value.as_bytes().to_vec())),
+        );
         let headers = Fields::from_list(&entries)
             .map_err(|_| TransportFailure::Unreachable("invalid_request"))?;
         let request = OutgoingRequest::new(headers);
@@ -175,7 +178,7 @@ impl Host for Wasi {
             Some(Ok(Err(code))) => return Err(transport_failure(&code)),
             Some(Err(())) | None => return Err(TransportFailure::Unreachable("no_response")),
         };
-        Ok(slack_response(response, slack, &deadline))
+        Ok(read_response(response, outbound, &deadline))
     }
 
     fn now(&mut self) -> u64 {
@@ -226,13 +229,13 @@ fn options(timeouts: Timeouts) -> RequestOptions {
     options
 }
 
-/// Slack's status and `Retry-After`, and as much of the body as the request wants (a Web API
-/// answer, a webhook's error code); whatever of it has not come by the deadline is left.
-fn slack_response(
+/// The status and `Retry-After`, and as much of the body as the request wants (a Web API or
+/// ECS answer, a webhook's error code); whatever of it has not come by the deadline is left.
+fn read_response(
     response: IncomingResponse,
-    request: &SlackRequest,
+    request: &OutboundRequest,
     deadline: &Pollable,
-) -> SlackResponse {
+) -> HttpResponse {
     let status = response.status();
     let retry_after = response
         .headers()
@@ -253,7 +256,7 @@ fn slack_response(
     } else {
         Vec::new()
     };
-    SlackResponse {
+    HttpResponse {
         status,
         retry_after,
         body,

@@ -1,17 +1,22 @@
 //! Typed configuration: one parse of the [`Settings`] gives everything a request needs, the
 //! caller's authentication first, then where alerts go and how environments are named.
 
+use crate::approvers::Approvers;
 use crate::auth::AuthPolicy;
 use crate::bot::{BotToken, ChannelId};
+use crate::ecs_api::{AwsKey, EcsAccess};
 use crate::endpoint::Endpoint;
 use crate::environment::{EnvironmentResolver, parse_accounts, parse_rules};
 use crate::error::Error;
 use crate::logs::LogGroups;
 use crate::routing::{App, Mentions, Routes, Target};
 use crate::settings::{
-    ACCOUNT_ENVIRONMENTS, DRY_RUN, ENVIRONMENT_RULES, LOG_GROUPS, MENTIONS, NOTIFY, SLACK_API_URL,
-    SLACK_BOT_TOKEN, SLACK_CHANNEL, SLACK_ROUTES, SLACK_WEBHOOK_URL, Settings,
+    ACCOUNT_ENVIRONMENTS, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, DRY_RUN, ECS_API_URL,
+    ENVIRONMENT_RULES, LOG_GROUPS, MENTIONS, NOTIFY, SLACK_API_URL, SLACK_APPROVERS,
+    SLACK_BOT_TOKEN, SLACK_CHANNEL, SLACK_ROUTES, SLACK_SIGNING_SECRET, SLACK_WEBHOOK_URL,
+    Settings,
 };
+use crate::signing::SigningSecret;
 use crate::story::Message;
 use crate::story::notify::Notify;
 
@@ -40,6 +45,60 @@ pub struct AlertConfig {
     pub mentions: Mentions,
     /// Where each task definition family logs.
     pub log_groups: LogGroups,
+    /// Acting from Slack, when the app's signing secret is set (app mode only).
+    pub interactivity: Option<Interactivity>,
+}
+
+/// Acting from Slack: the signing secret that admits presses, and for pauses, who may press
+/// and the key that calls ECS.
+#[derive(Debug)]
+pub struct Interactivity {
+    /// `slack_signing_secret`.
+    pub secret: SigningSecret,
+    /// `slack_approvers`: none means no pause buttons.
+    pub approvers: Approvers,
+    /// The key that calls ECS, and where; none means no pause buttons.
+    pub ecs: Option<EcsAccess>,
+}
+
+impl Interactivity {
+    /// Parses the signing secret and, when it is set, the approvers and the AWS key; `None`
+    /// without the secret. The key's id and secret come together, and approvers need them.
+    pub fn parse(settings: &Settings) -> Result<Option<Self>, Error> {
+        let Some(secret) = parsed(settings, SLACK_SIGNING_SECRET, SigningSecret::parse)? else {
+            return Ok(None);
+        };
+        let approvers = parsed(settings, SLACK_APPROVERS, Approvers::parse)?.unwrap_or_default();
+        let key = match (
+            settings.get(AWS_ACCESS_KEY_ID),
+            settings.get(AWS_SECRET_ACCESS_KEY),
+        ) {
+            (Some(id), Some(secret)) => {
+                Some(AwsKey::parse(id, secret).map_err(|why| invalid(AWS_ACCESS_KEY_ID, why))?)
+            }
+            (None, None) => None,
+            (None, Some(_)) => return Err(Error::ConfigMissing(AWS_ACCESS_KEY_ID)),
+            (Some(_), None) => return Err(Error::ConfigMissing(AWS_SECRET_ACCESS_KEY)),
+        };
+        if key.is_none() && settings.get(SLACK_APPROVERS).is_some() {
+            return Err(invalid(
+                SLACK_APPROVERS,
+                "approvers need `aws_access_key_id` and `aws_secret_access_key` to call ECS",
+            ));
+        }
+        let api_url = parsed(settings, ECS_API_URL, Endpoint::parse)?;
+        Ok(Some(Self {
+            secret,
+            approvers,
+            ecs: key.map(|key| EcsAccess { key, api_url }),
+        }))
+    }
+
+    /// Whether a pause in `environment` gets its buttons: someone may press them, and a key
+    /// can call ECS.
+    pub fn approves(&self, environment: &str) -> bool {
+        self.ecs.is_some() && !self.approvers.of(environment).is_empty()
+    }
 }
 
 /// The parsed configuration.
@@ -79,12 +138,20 @@ impl AlertConfig {
         let notify = parsed(settings, NOTIFY, Notify::parse)?.unwrap_or_default();
         let mentions = parsed(settings, MENTIONS, Mentions::parse)?.unwrap_or_default();
         let log_groups = parsed(settings, LOG_GROUPS, LogGroups::parse)?.unwrap_or_default();
+        // Buttons only where the app posts: a webhook's messages carry none.
+        let app_mode = matches!(&delivery, Delivery::Slack(routes) if routes.app.is_some());
+        let interactivity = if app_mode {
+            Interactivity::parse(settings)?
+        } else {
+            None
+        };
         Ok(Self {
             delivery,
             environments: EnvironmentResolver::new(accounts, rules),
             notify,
             mentions,
             log_groups,
+            interactivity,
         })
     }
 }

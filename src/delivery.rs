@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::error::{DEFAULT_RETRY_AFTER_SECS, Error};
-use crate::host::{SlackResponse, Timeouts, TransportFailure, is_permanent_rejection};
+use crate::host::{HttpResponse, Timeouts, TransportFailure, is_permanent_rejection};
 use crate::time;
 
 /// EventBridge gives up on an API destination after 5 s; answer well before.
@@ -34,9 +34,13 @@ const _: () = assert!(
 /// The time Slack may take for this event, `elapsed` after the handler started, so that the
 /// answer leaves within [`ANSWER_DEADLINE`]; `None` when too little is left to post at all.
 pub fn slack_share(elapsed: Duration) -> Option<Timeouts> {
-    let left = ANSWER_DEADLINE
-        .saturating_sub(elapsed)
-        .saturating_sub(AFTER_SLACK);
+    share_within(ANSWER_DEADLINE, elapsed)
+}
+
+/// The time a call may take, `elapsed` after the handler started, so that the work is done by
+/// `deadline`; `None` when too little is left to call at all.
+pub fn share_within(deadline: Duration, elapsed: Duration) -> Option<Timeouts> {
+    let left = deadline.saturating_sub(elapsed).saturating_sub(AFTER_SLACK);
     (left >= MIN_SLACK_TIME).then(|| SLACK_TIMEOUTS.within(left))
 }
 
@@ -45,7 +49,7 @@ const MAX_RETRY_AFTER_SECS: u32 = 3600;
 
 /// The delivery's result: Slack's status on success, else the error that tells EventBridge
 /// whether to retry. `now` (Unix seconds) reads a `Retry-After` given as a date.
-pub fn outcome(answer: Result<SlackResponse, TransportFailure>, now: u64) -> Result<u16, Error> {
+pub fn outcome(answer: Result<HttpResponse, TransportFailure>, now: u64) -> Result<u16, Error> {
     let response = answer.map_err(transport_error)?;
     let retry_after = || retry_after_secs(response.retry_after.as_deref(), now);
     match response.status {
@@ -110,7 +114,7 @@ mod tests {
 
     fn answer(status: u16, retry_after: Option<&str>, body: &str) -> Result<u16, Error> {
         outcome(
-            Ok(SlackResponse {
+            Ok(HttpResponse {
                 status,
                 retry_after: retry_after.map(str::to_owned),
                 body: body.as_bytes().to_vec(),

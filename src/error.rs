@@ -24,6 +24,10 @@ pub enum Error {
         /// Whether Basic authentication is configured, so the answer carries its challenge.
         basic_challenge: bool,
     },
+    /// Nothing is served on this path: the interactions path, while `slack_signing_secret`
+    /// is unset.
+    #[error("not found")]
+    NotFound,
     /// The method is not served on this path.
     #[error("method not allowed; use {allow}")]
     MethodNotAllowed {
@@ -139,6 +143,7 @@ impl Error {
     pub fn status(&self) -> u16 {
         match self {
             Self::Unauthorized { .. } => 401,
+            Self::NotFound => 404,
             Self::MethodNotAllowed { .. } => 405,
             Self::PayloadTooLarge { .. } => 413,
             Self::InvalidJson(_)
@@ -183,6 +188,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Unauthorized { .. } => "unauthorized",
+            Self::NotFound => "not_found",
             Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::BodyUnreadable => "body_unreadable",
@@ -255,6 +261,7 @@ mod tests {
                 None,
                 true,
             ),
+            (Error::NotFound, 404, None, false),
             (Error::MethodNotAllowed { allow: "POST" }, 405, None, false),
             (Error::PayloadTooLarge { limit: 1 }, 413, None, false),
             (Error::BodyUnreadable, 500, None, true),

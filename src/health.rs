@@ -40,6 +40,10 @@ pub fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
         /// Slack: `app` or `webhook`.
         #[serde(skip_serializing_if = "Option::is_none")]
         modes: Option<Flags<&'static str>>,
+        /// Acting from Slack: whether its buttons are on (the signing secret, in app mode),
+        /// and whether pauses get theirs (approvers and an AWS key). Never a secret.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        interactivity: Option<Flags>,
     }
     /// Names and values, as one JSON object in their order.
     struct Flags<T = bool>(Vec<(String, T)>);
@@ -57,6 +61,7 @@ pub fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
         store: None,
         routes: None,
         modes: None,
+        interactivity: None,
     };
     // One read, never a write: enough to know the store answers.
     let store_failed = host.get(HEALTH_PROBE_KEY).is_err();
@@ -78,9 +83,15 @@ pub fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
                     answer.problem = problem.as_ref().map(Error::to_string);
                     if let Ok(AlertConfig {
                         delivery: Delivery::Slack(routes),
+                        interactivity,
                         ..
                     }) = &config.alerts
                     {
+                        let approvals = interactivity.as_ref().is_some_and(|i| i.ecs.is_some());
+                        answer.interactivity = Some(Flags(vec![
+                            ("buttons".to_owned(), interactivity.is_some()),
+                            ("approvals".to_owned(), approvals),
+                        ]));
                         answer.routes = Some(
                             routes
                                 .environments()
@@ -123,5 +134,6 @@ pub fn health(head: &RequestHead, host: &mut impl Host) -> Handled {
         reply,
         log,
         prune: false,
+        press: None,
     }
 }

@@ -1,5 +1,5 @@
 //! The port: what the core needs from the host it runs in (configuration, the request body,
-//! the key-value store, Slack, clocks and randomness) and the request and answer as the core
+//! the key-value store, Slack and ECS, clocks and randomness) and the request and answer as the core
 //! sees them. The Spin component implements [`Host`] with WASI; the tests, in memory. Every
 //! module may use this one; it uses only leaves: Slack's URLs and the bot token.
 
@@ -31,19 +31,19 @@ pub trait KeyValue {
 }
 
 /// What the pipeline needs from the host it runs in: configuration, the request body, the
-/// key-value store ([`KeyValue`]), Slack, clocks and randomness.
+/// key-value store ([`KeyValue`]), Slack and ECS, clocks and randomness.
 pub trait Host: KeyValue {
     /// Reads a configuration value (`wasi:config/store`).
     fn config(&mut self, key: &str) -> Result<Option<String>, ConfigStoreError>;
     /// Reads the request body, stopping after `up_to` bytes; `None` if the stream broke.
     fn read_body(&mut self, up_to: usize) -> Option<Vec<u8>>;
-    /// POSTs `request` to Slack within `timeouts`, and reads as much of the answer's body as
-    /// [`SlackRequest::body_wanted`] says.
+    /// POSTs `request` (to Slack or ECS) within `timeouts`, and reads as much of the answer's
+    /// body as [`OutboundRequest::body_wanted`] says.
     fn post(
         &mut self,
-        request: &SlackRequest,
+        request: &OutboundRequest,
         timeouts: Timeouts,
-    ) -> Result<SlackResponse, TransportFailure>;
+    ) -> Result<HttpResponse, TransportFailure>;
     /// The wall-clock time in seconds since the Unix epoch.
     fn now(&mut self) -> u64;
     /// The time since the request arrived, by a monotonic clock.
@@ -91,7 +91,7 @@ pub struct Reply {
     pub body: Vec<u8>,
 }
 
-/// Timeouts for the Slack request, set on the outgoing request so the host enforces them.
+/// Timeouts for an outbound request, set on the outgoing request so the host enforces them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
     /// To establish the connection (TCP and TLS).
@@ -117,41 +117,88 @@ impl Timeouts {
     }
 }
 
-/// A request to Slack: a message to a webhook, or a Web API call as the app.
-#[derive(Debug, Clone, Copy)]
-pub struct SlackRequest<'a> {
-    /// Where: the webhook, or the Web API method's URL.
+/// Who an outbound request goes to: it decides the `Content-Type` and how much of the answer
+/// is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    /// A Slack incoming webhook (or a `response_url`, which answers the same way).
+    Webhook,
+    /// Slack's Web API, as the app.
+    WebApi,
+    /// ECS's API (AWS JSON 1.1, signed).
+    Ecs,
+}
+
+/// A POST out of the component: a message to a webhook, a Web API call as the app, or a
+/// signed call to ECS.
+#[derive(Debug, Clone)]
+pub struct OutboundRequest<'a> {
+    /// Where.
     pub url: &'a Endpoint,
-    /// The app's token, for the Web API (sent as `Authorization: Bearer`); none for a webhook.
-    pub token: Option<&'a BotToken>,
-    /// The JSON body.
-    pub payload: &'a [u8],
+    /// Who it goes to.
+    pub to: Destination,
+    /// Headers besides `Content-Type` and `Content-Length`: the Web API's bearer token, or
+    /// ECS's target and signature. Secrets: never logged.
+    pub headers: Vec<(&'static str, String)>,
+    /// The body.
+    pub body: &'a [u8],
 }
 
 /// The most of a Web API answer read: `chat.postMessage` echoes the message it posted.
 pub const WEB_API_ANSWER_LIMIT: usize = 256 * 1024;
 /// The most of a webhook's refusal read: its error codes are short.
 pub const WEBHOOK_ERROR_LIMIT: usize = 256;
+/// The most of an ECS answer read: its errors are a short JSON object.
+pub const ECS_ANSWER_LIMIT: usize = 16 * 1024;
 
-impl SlackRequest<'_> {
-    /// The `Content-Type`: the Web API wants the charset (else it warns `missing_charset`);
-    /// webhooks are sent as they always were.
-    pub fn content_type(&self) -> &'static str {
-        if self.token.is_some() {
-            "application/json; charset=utf-8"
-        } else {
-            "application/json"
+impl<'a> OutboundRequest<'a> {
+    /// A message to the webhook `url`.
+    pub fn webhook(url: &'a Endpoint, body: &'a [u8]) -> Self {
+        Self {
+            url,
+            to: Destination::Webhook,
+            headers: Vec::new(),
+            body,
         }
     }
 
-    /// How much of the answer's body to read, given its status: the Web API's always (it
-    /// answers errors with 200 and a JSON body), a webhook's only when it refused for good.
-    pub fn body_wanted(&self, status: u16) -> usize {
-        match self.token {
-            Some(_) => WEB_API_ANSWER_LIMIT,
-            None if is_permanent_rejection(status) => WEBHOOK_ERROR_LIMIT,
-            None => 0,
+    /// A Web API call to `url` with the app's `token`.
+    pub fn web_api(url: &'a Endpoint, token: &BotToken, body: &'a [u8]) -> Self {
+        Self {
+            url,
+            to: Destination::WebApi,
+            headers: vec![("authorization", token.bearer())],
+            body,
         }
+    }
+
+    /// The `Content-Type`: the Web API wants the charset (else it warns `missing_charset`);
+    /// webhooks are sent as they always were; ECS reads AWS JSON 1.1.
+    pub fn content_type(&self) -> &'static str {
+        match self.to {
+            Destination::Webhook => "application/json",
+            Destination::WebApi => "application/json; charset=utf-8",
+            Destination::Ecs => "application/x-amz-json-1.1",
+        }
+    }
+
+    /// How much of the answer's body to read, given its status: the Web API's and ECS's
+    /// always (both answer errors in a JSON body), a webhook's only when it refused for good.
+    pub fn body_wanted(&self, status: u16) -> usize {
+        match self.to {
+            Destination::WebApi => WEB_API_ANSWER_LIMIT,
+            Destination::Ecs => ECS_ANSWER_LIMIT,
+            Destination::Webhook if is_permanent_rejection(status) => WEBHOOK_ERROR_LIMIT,
+            Destination::Webhook => 0,
+        }
+    }
+
+    /// The value of the header `name` this request adds, if any.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -161,19 +208,19 @@ pub fn is_permanent_rejection(status: u16) -> bool {
     (400..500).contains(&status) && !matches!(status, 408 | 409 | 425 | 429)
 }
 
-/// What Slack answered.
+/// What Slack or ECS answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SlackResponse {
+pub struct HttpResponse {
     /// The HTTP status.
     pub status: u16,
     /// The `Retry-After` header, if any.
     pub retry_after: Option<String>,
-    /// The start of the body, as much as [`SlackRequest::body_wanted`]: a webhook's error code
+    /// The start of the body, as much as [`OutboundRequest::body_wanted`]: a webhook's error code
     /// such as `channel_is_archived`, or the Web API's JSON answer.
     pub body: Vec<u8>,
 }
 
-/// Why no answer came from Slack.
+/// Why no answer came.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransportFailure {
     /// A timeout passed.

@@ -9,6 +9,8 @@
 pub mod answer;
 /// App mode: a deployment's story as one Slack thread.
 pub mod app;
+/// Who may continue or roll back a paused deployment from Slack.
+pub mod approvers;
 /// Who may call: API key or Basic authentication.
 pub mod auth;
 /// Event → one fact, and what it derives: ARNs, environments, console links, times.
@@ -23,6 +25,8 @@ pub mod config;
 pub mod console;
 /// Slack's share of the answer deadline, and what a webhook's answer means.
 pub mod delivery;
+/// Calls to ECS's API: SigV4, AWS JSON 1.1, its errors.
+pub mod ecs_api;
 pub mod endpoint;
 pub mod environment;
 pub mod error;
@@ -32,16 +36,22 @@ pub mod event;
 pub mod health;
 /// The port: the host as the core sees it, and the request and answer.
 pub mod host;
+/// `POST /slack/interactions`: the buttons' presses, signed by Slack.
+pub mod interactions;
 pub mod logs;
 /// An in-memory host for tests, benchmarks and the fuzzer.
 #[cfg(feature = "memory")]
 pub mod memory;
 /// `handle`: the pipeline, step by step.
 pub mod pipeline;
+/// A press of one of our buttons: which, by whom, on which message.
+pub mod press;
 /// The story's vocabulary: stopped tasks, causes, rollbacks, where a story stands.
 pub mod remembered;
 pub mod routing;
 pub mod settings;
+/// Slack's request signing: is a press Slack's own, and fresh?
+pub mod signing;
 pub mod slack;
 /// The key-value state: keys, records, claims, pruning.
 pub mod state;

@@ -9,13 +9,15 @@ use std::time::Duration;
 
 use crate::answer::Handled;
 use crate::host::{
-    ConfigStoreError, Host, KeyValue, RequestHead, SlackRequest, SlackResponse, StoreError,
-    Timeouts, TransportFailure,
+    ConfigStoreError, Destination, Host, HttpResponse, KeyValue, OutboundRequest, RequestHead,
+    StoreError, Timeouts, TransportFailure,
 };
 
-/// One request the pipeline sent to Slack. `Debug` shows no token.
+/// One request the pipeline sent out (to Slack or ECS). `Debug` shows no token.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Post {
+    /// Who it went to.
+    pub to: Destination,
     /// `https` or `http`.
     pub scheme: &'static str,
     /// `host[:port]`.
@@ -24,14 +26,16 @@ pub struct Post {
     pub path_and_query: String,
     /// The `Content-Type` header.
     pub content_type: &'static str,
-    /// The `Authorization` header, if any (the Web API's bearer token).
+    /// The `Authorization` header, if any (the Web API's bearer token, ECS's signature).
     pub authorization: Option<String>,
+    /// The other headers the request added (ECS's target and date).
+    pub headers: Vec<(&'static str, String)>,
     /// The JSON payload.
     pub payload: Vec<u8>,
     /// The timeouts it was sent with.
     pub timeouts: Timeouts,
     /// What it was answered.
-    pub answer: Result<SlackResponse, TransportFailure>,
+    pub answer: Result<HttpResponse, TransportFailure>,
 }
 
 impl std::fmt::Debug for Post {
@@ -51,7 +55,7 @@ impl std::fmt::Debug for Post {
 impl Post {
     /// The Web API method called (`chat.postMessage`), if it was a call.
     pub fn method(&self) -> Option<&str> {
-        self.authorization.as_ref()?;
+        (self.to == Destination::WebApi).then_some(())?;
         self.path_and_query.rsplit('/').next()
     }
 }
@@ -67,10 +71,10 @@ pub struct MemoryHost {
     /// The request body; `None` makes reading it fail.
     pub body: Option<Vec<u8>>,
     /// What a Slack webhook answers.
-    pub slack: Result<SlackResponse, TransportFailure>,
+    pub slack: Result<HttpResponse, TransportFailure>,
     /// What the Web API answers instead of `ok` with a new `ts`: for each entry, the next call
     /// of that method (`chat.update`) gets that answer, once.
-    pub web_api: Vec<(&'static str, Result<SlackResponse, TransportFailure>)>,
+    pub web_api: Vec<(&'static str, Result<HttpResponse, TransportFailure>)>,
     /// What was sent to Slack.
     pub posts: Vec<Post>,
     /// The wall clock, in seconds since the Unix epoch.
@@ -98,7 +102,7 @@ pub struct MemoryHost {
 pub struct SlackHook(pub Rc<dyn Fn(&Post) -> SlackAnswer>);
 
 /// What Slack answers a post, or why no answer came.
-pub type SlackAnswer = Result<SlackResponse, TransportFailure>;
+pub type SlackAnswer = Result<HttpResponse, TransportFailure>;
 
 impl std::fmt::Debug for SlackHook {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -151,7 +155,7 @@ impl MemoryHost {
                     .collect(),
             ),
             body: Some(body.into()),
-            slack: Ok(SlackResponse {
+            slack: Ok(HttpResponse {
                 status: 200,
                 retry_after: None,
                 body: b"ok".to_vec(),
@@ -181,8 +185,8 @@ impl MemoryHost {
             path,
             headers: &headers,
         };
-        let handled = crate::handle(&head, self);
-        crate::after_answer(self, &handled);
+        let mut handled = crate::handle(&head, self);
+        crate::after_answer(self, &mut handled);
         handled
     }
 }
@@ -204,17 +208,24 @@ impl Host for MemoryHost {
 
     fn post(
         &mut self,
-        request: &SlackRequest,
+        request: &OutboundRequest,
         timeouts: Timeouts,
-    ) -> Result<SlackResponse, TransportFailure> {
+    ) -> Result<HttpResponse, TransportFailure> {
         let url = request.url;
         let mut post = Post {
+            to: request.to,
             scheme: if url.is_https() { "https" } else { "http" },
             authority: url.authority().to_owned(),
             path_and_query: url.path_and_query().to_owned(),
             content_type: request.content_type(),
-            authorization: request.token.map(|token| token.bearer()),
-            payload: request.payload.to_vec(),
+            authorization: request.header("authorization").map(str::to_owned),
+            headers: request
+                .headers
+                .iter()
+                .filter(|(name, _)| *name != "authorization")
+                .cloned()
+                .collect(),
+            payload: request.body.to_vec(),
             timeouts,
             answer: Err(TransportFailure::Unreachable("unanswered")),
         };
@@ -254,14 +265,14 @@ impl Host for MemoryHost {
 impl MemoryHost {
     /// The Web API's `ok`: the message's channel and a `ts` that no other call of this host,
     /// nor of one a second apart, hands out.
-    fn web_api_ok(&self, payload: &[u8]) -> SlackResponse {
+    fn web_api_ok(&self, payload: &[u8]) -> HttpResponse {
         let call: serde_json::Value = serde_json::from_slice(payload).unwrap_or_default();
         let ts = call["ts"]
             .as_str()
             .map(str::to_owned)
             .unwrap_or_else(|| format!("{}.{:06}", self.now, self.posts.len() + 1));
         let answer = serde_json::json!({"ok": true, "channel": call["channel"], "ts": ts});
-        SlackResponse {
+        HttpResponse {
             status: 200,
             retry_after: None,
             body: answer.to_string().into_bytes(),

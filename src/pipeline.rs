@@ -13,9 +13,13 @@ use crate::delivery;
 use crate::error::Error;
 use crate::event;
 use crate::health;
-use crate::host::{Host, RequestHead, SlackRequest, StoreError};
+use crate::host::{Host, OutboundRequest, Reply, RequestHead, StoreError};
+use crate::interactions;
 use crate::routing::Route;
-use crate::settings::{ALERT_KEYS, API_KEY_KEYS, APP_KEYS, OTHER_AUTH_KEYS, Settings};
+use crate::settings::{
+    ACTION_KEYS, ALERT_KEYS, API_KEY_KEYS, APP_KEYS, OTHER_AUTH_KEYS, SLACK_SIGNING_SECRET,
+    Settings,
+};
 use crate::slack::{self, Address, Look};
 use crate::state::claim::{self, Claim};
 use crate::state::{self, keys, prune};
@@ -24,10 +28,14 @@ use crate::story;
 /// The largest request body accepted; EventBridge events are at most 256 KB.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// The housekeeping that waits until the answer has left: one ECS event in
-/// [`prune::PRUNE_EVERY`] prunes the store, so that no answer waits for it. A prune that fails
-/// is only housekeeping: the next one tries again.
-pub fn after_answer(host: &mut impl Host, handled: &Handled) {
+/// The work that waits until the answer has left: a press of one of our buttons (Slack wants
+/// its answer within 3 s), and the housekeeping: one ECS event in [`prune::PRUNE_EVERY`]
+/// prunes the store, so that no answer waits for it. A prune that fails is only housekeeping:
+/// the next one tries again.
+pub fn after_answer(host: &mut impl Host, handled: &mut Handled) {
+    if let Some(press) = handled.press.take() {
+        interactions::act(host, &press, &mut handled.log);
+    }
     if handled.prune {
         let now = host.now();
         let _ = prune::prune(host, now);
@@ -38,6 +46,9 @@ pub fn after_answer(host: &mut impl Host, handled: &Handled) {
 pub fn handle(head: &RequestHead, host: &mut impl Host) -> Handled {
     let path = head.path.split('?').next().unwrap_or_default();
     let is_health = matches!(path, "/health" | "/health/");
+    if path == interactions::PATH {
+        return press(head, host);
+    }
     let mut log = LogLine::default();
     let mut prune = false;
     let result = match (is_health, head.method) {
@@ -54,7 +65,44 @@ pub fn handle(head: &RequestHead, host: &mut impl Host) -> Handled {
         }
     };
     log.status = reply.status;
-    Handled { reply, log, prune }
+    Handled {
+        reply,
+        log,
+        prune,
+        press: None,
+    }
+}
+
+/// A request to the interactions path: an empty 200 at once for what Slack signed, the press
+/// acted on after the answer.
+fn press(head: &RequestHead, host: &mut impl Host) -> Handled {
+    let mut log = LogLine::default();
+    let received = match head.method {
+        "POST" => interactions::receive(head, host),
+        _ => Err(Error::MethodNotAllowed { allow: "POST" }),
+    };
+    let (reply, press) = match received {
+        Ok(press) => {
+            log.outcome = if press.is_some() { "press" } else { "ignored" };
+            let reply = Reply {
+                status: 200,
+                headers: Vec::new(),
+                body: Vec::new(),
+            };
+            (reply, press.map(Box::new))
+        }
+        Err(error) => {
+            log.outcome = error.code();
+            (error_reply(&error, None), None)
+        }
+    };
+    log.status = reply.status;
+    Handled {
+        reply,
+        log,
+        prune: false,
+        press,
+    }
 }
 
 /// An event: who sent it, what it is, what to tell. Sets `prune` when the request is the one
@@ -103,6 +151,9 @@ fn process_event(
     settings.fetch(&ALERT_KEYS, |key| host.config(key))?;
     if settings.may_use_app() {
         settings.fetch(&APP_KEYS, |key| host.config(key))?;
+        if settings.get(SLACK_SIGNING_SECRET).is_some() {
+            settings.fetch(&ACTION_KEYS, |key| host.config(key))?;
+        }
     }
     let config = AlertConfig::parse(&settings)?;
     let event_id = event.id.clone();
@@ -132,6 +183,7 @@ fn process_event(
                     app,
                     config: &config,
                     now,
+                    deadline: delivery::ANSWER_DEADLINE,
                 };
                 app::after_task(host, task, &context, log)?;
             }
@@ -160,6 +212,7 @@ fn process_event(
                         app,
                         config: &config,
                         now,
+                        deadline: delivery::ANSWER_DEADLINE,
                     };
                     app::finish(host, &thread, &context, log)?;
                 }
@@ -237,11 +290,7 @@ fn decide_and_deliver(
             let payload = slack::render(&message, &look, &Address::default());
             // Slack gets what is left of the answer deadline, less the time to answer.
             let timeouts = delivery::slack_share(host.elapsed()).ok_or(Error::OutOfTime)?;
-            let request = SlackRequest {
-                url: webhook,
-                token: None,
-                payload: payload.get().as_bytes(),
-            };
+            let request = OutboundRequest::webhook(webhook, payload.get().as_bytes());
             let answer = host.post(&request, timeouts);
             log.slack_status = answer.as_ref().ok().map(|r| r.status);
             let slack_status = delivery::outcome(answer, host.now())?;
@@ -251,7 +300,12 @@ fn decide_and_deliver(
         }
         Route::App { channel, app } => {
             let posting = app::Posting {
-                context: app::Context { app, config, now },
+                context: app::Context {
+                    app,
+                    config,
+                    now,
+                    deadline: delivery::ANSWER_DEADLINE,
+                },
                 channel,
                 event: event.body,
                 claim: event.claim,

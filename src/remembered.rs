@@ -5,6 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::bot::UserId;
+use crate::ecs_api::HookAction;
+
 /// Why a task stopped: the container that explains it, if any, its exit code and the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cause {
@@ -131,6 +134,36 @@ impl HookNews {
             HookNews::TimedOut => "timed out",
             HookNews::Running => "running",
             HookNews::Passed => "passed",
+        }
+    }
+}
+
+/// Someone said they are on it, from the alert's button.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack {
+    /// Who.
+    pub user: UserId,
+    /// When, by the host's clock (Unix seconds).
+    pub at: u64,
+}
+
+/// A person ended a pause from Slack, and ECS accepted it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// Continue or roll back.
+    pub action: HookAction,
+    /// Who pressed.
+    pub by: UserId,
+    /// When ECS accepted it, by the host's clock (Unix seconds).
+    pub at: u64,
+}
+
+impl Decision {
+    /// The hook's outcome this decision brings.
+    pub fn news(&self) -> HookNews {
+        match self.action {
+            HookAction::Continue => HookNews::Continued,
+            HookAction::Rollback => HookNews::RollbackChosen,
         }
     }
 }

@@ -171,7 +171,7 @@ fn is_mention(text: &str) -> bool {
 
 /// The entries of `ENV=VALUE;ENV=VALUE` as written, `None` for one without `=`; empty ones
 /// skipped.
-fn entries(text: &str) -> impl Iterator<Item = Option<(&str, &str)>> {
+pub(crate) fn entries(text: &str) -> impl Iterator<Item = Option<(&str, &str)>> {
     text.split(';')
         .filter(|part| !part.trim().is_empty())
         .map(|part| part.split_once('='))

@@ -38,8 +38,19 @@ pub const MENTIONS: &str = "mentions";
 /// `FAMILY=LOG_GROUP[:STREAM_PREFIX];...`: where each task definition family logs.
 pub const LOG_GROUPS: &str = "log_groups";
 
+/// The Slack app's signing secret (secret): turns on the buttons and `/slack/interactions`.
+pub const SLACK_SIGNING_SECRET: &str = "slack_signing_secret";
+/// `ENV=USER_ID USER_ID;*=USER_ID`: who may continue or roll back a paused deployment.
+pub const SLACK_APPROVERS: &str = "slack_approvers";
+/// The access key id that signs ECS calls (`ecs:ContinueServiceDeployment` only).
+pub const AWS_ACCESS_KEY_ID: &str = "aws_access_key_id";
+/// Its secret access key (secret).
+pub const AWS_SECRET_ACCESS_KEY: &str = "aws_secret_access_key";
+/// Where ECS's API is, for every region (default `https://ecs.REGION.amazonaws.com`).
+pub const ECS_API_URL: &str = "ecs_api_url";
+
 /// Every key the component reads, in the order `/health` reports them.
-pub const KEYS: [&str; 16] = [
+pub const KEYS: [&str; 21] = [
     SLACK_WEBHOOK_URL,
     SLACK_BOT_TOKEN,
     SLACK_CHANNEL,
@@ -56,6 +67,11 @@ pub const KEYS: [&str; 16] = [
     SLACK_ROUTES,
     MENTIONS,
     LOG_GROUPS,
+    SLACK_SIGNING_SECRET,
+    SLACK_APPROVERS,
+    AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY,
+    ECS_API_URL,
 ];
 
 /// The keys that admit a caller presenting the configured API key (EventBridge's usual
@@ -85,13 +101,22 @@ pub const ALERT_KEYS: [&str; 9] = [
 
 /// The keys of the Slack app, read only when a channel is configured (`slack_channel`, or
 /// `slack_routes`, whose values may be channels): webhook mode never pays for them.
-pub const APP_KEYS: [&str; 2] = [SLACK_BOT_TOKEN, SLACK_API_URL];
+pub const APP_KEYS: [&str; 3] = [SLACK_BOT_TOKEN, SLACK_API_URL, SLACK_SIGNING_SECRET];
+
+/// The keys of acting from Slack beyond the signing secret, read only when it is set.
+pub const ACTION_KEYS: [&str; 4] = [
+    SLACK_APPROVERS,
+    AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY,
+    ECS_API_URL,
+];
 
 /// The raw values of [`KEYS`] as the host served them, for the keys read so far; empty
 /// values count as unset. Each lookup costs the host a resolution through its variable
 /// providers, so a request reads only the keys its path needs ([`API_KEY_KEYS`], then
 /// [`OTHER_AUTH_KEYS`] unless the API key admitted the caller, then [`ALERT_KEYS`], and
-/// [`APP_KEYS`] when a channel may be configured);
+/// [`APP_KEYS`] when a channel may be configured, and [`ACTION_KEYS`] when the signing secret
+/// is set);
 /// `/health` reads them all.
 ///
 /// Deliberately not `Debug`: several values are secrets.
@@ -190,8 +215,14 @@ mod tests {
 
     #[test]
     fn the_phases_read_every_key_once() {
-        let mut phases: Vec<&str> =
-            [&API_KEY_KEYS[..], &OTHER_AUTH_KEYS, &ALERT_KEYS, &APP_KEYS].concat();
+        let mut phases: Vec<&str> = [
+            &API_KEY_KEYS[..],
+            &OTHER_AUTH_KEYS,
+            &ALERT_KEYS,
+            &APP_KEYS,
+            &ACTION_KEYS,
+        ]
+        .concat();
         phases.sort_unstable();
         let mut all = KEYS.to_vec();
         all.sort_unstable();

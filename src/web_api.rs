@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::delivery::{is_error_code, retry_after_secs, transport_error};
 use crate::error::{DEFAULT_RETRY_AFTER_SECS, Error};
-use crate::host::{SlackResponse, TransportFailure, is_permanent_rejection};
+use crate::host::{HttpResponse, TransportFailure, is_permanent_rejection};
 
 /// Posts a message, or a reply with `thread_ts`.
 pub const POST_MESSAGE: &str = "chat.postMessage";
@@ -92,7 +92,7 @@ struct Answer {
 /// What Slack's answer to a Web API call means. `now` (Unix seconds) reads a `Retry-After`
 /// given as a date.
 pub fn answer(
-    response: Result<SlackResponse, TransportFailure>,
+    response: Result<HttpResponse, TransportFailure>,
     now: u64,
 ) -> Result<Posted, Failure> {
     let fail = |error| Err(Failure::Failed(error));
@@ -189,7 +189,7 @@ mod tests {
 
     fn call(status: u16, retry_after: Option<&str>, body: &str) -> Result<Posted, Failure> {
         answer(
-            Ok(SlackResponse {
+            Ok(HttpResponse {
                 status,
                 retry_after: retry_after.map(str::to_owned),
                 body: body.as_bytes().to_vec(),

@@ -10,7 +10,7 @@
 mod expect;
 
 use ecs_deploy_alerts::delivery::SLACK_TIMEOUTS;
-use ecs_deploy_alerts::host::SlackResponse;
+use ecs_deploy_alerts::host::HttpResponse;
 use ecs_deploy_alerts::memory::{MemoryStore, Post, START_OF_TIME};
 use expect::{Scenario, check_message, compare, host_for, post_as_eventbridge, root, scenarios};
 use serde_json::{Value, json};
@@ -68,7 +68,7 @@ fn replay(scenario: &Scenario) -> (Value, Vec<Post>) {
         if step.slack != 200 {
             host.web_api.push((
                 "chat.postMessage",
-                Ok(SlackResponse {
+                Ok(HttpResponse {
                     status: step.slack,
                     retry_after: None,
                     body: Vec::new(),
@@ -83,7 +83,7 @@ fn replay(scenario: &Scenario) -> (Value, Vec<Post>) {
             };
             host.web_api.push((
                 method,
-                Ok(SlackResponse {
+                Ok(HttpResponse {
                     status: 200,
                     retry_after: None,
                     body: json!({"ok": false, "error": code}).to_string().into_bytes(),

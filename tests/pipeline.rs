@@ -1,7 +1,7 @@
 //! The request pipeline as EventBridge and operators meet it: routing, the order of checks,
 //! configuration problems, Slack's answers, dry runs, and what never leaks.
 
-use ecs_deploy_alerts::host::{SlackResponse, TransportFailure};
+use ecs_deploy_alerts::host::{HttpResponse, TransportFailure};
 use ecs_deploy_alerts::memory::{MemoryHost, MemoryStore, START_OF_TIME};
 use ecs_deploy_alerts::{Handled, MAX_BODY_BYTES};
 use serde_json::Value;
@@ -86,7 +86,8 @@ fn health_tells_strangers_only_status_and_readiness() {
     assert_eq!(body["settings"]["slack_webhook_url"], true);
     assert_eq!(body["settings"]["api_key"], true);
     assert_eq!(body["settings"]["dry_run"], false);
-    assert_eq!(body["settings"].as_object().unwrap().len(), 16);
+    assert_eq!(body["settings"].as_object().unwrap().len(), 21);
+    assert_eq!(body["settings"]["slack_signing_secret"], false);
     assert_eq!(body["modes"], serde_json::json!({"*": "webhook"}));
     assert!(body.get("problem").is_none());
     assert_no_secrets(&handled);
@@ -357,8 +358,8 @@ fn configuration_problems_are_5xx_naming_the_key() {
     assert_eq!(json(&handled)["error"], "config_unavailable");
 }
 
-fn slack_answer(status: u16, retry_after: Option<&str>) -> SlackResponse {
-    SlackResponse {
+fn slack_answer(status: u16, retry_after: Option<&str>) -> HttpResponse {
+    HttpResponse {
         status,
         retry_after: retry_after.map(str::to_owned),
         body: Vec::new(),
@@ -368,7 +369,7 @@ fn slack_answer(status: u16, retry_after: Option<&str>) -> SlackResponse {
 #[test]
 fn slack_answers_decide_whether_eventbridge_retries() {
     let answer = |status: u16, retry_after: Option<&str>, body: &str| {
-        Ok(SlackResponse {
+        Ok(HttpResponse {
             body: body.as_bytes().to_vec(),
             ..slack_answer(status, retry_after)
         })
@@ -744,13 +745,13 @@ fn pruning_waits_for_the_answer() {
             path: "/",
             headers: &headers,
         };
-        let handled = ecs_deploy_alerts::handle(&head, &mut host);
+        let mut handled = ecs_deploy_alerts::handle(&head, &mut host);
         assert_eq!(host.store.as_ref().unwrap().data().lists, 0);
         assert_eq!(
             handled.prune,
             ecs_deploy_alerts::state::prune::prune_due(&format!("event-{i}"))
         );
-        ecs_deploy_alerts::after_answer(&mut host, &handled);
+        ecs_deploy_alerts::after_answer(&mut host, &mut handled);
         pruned += host.store.as_ref().unwrap().data().lists;
     }
     assert!((1..=12).contains(&pruned), "{pruned} prunes in 64 events");
@@ -895,7 +896,9 @@ fn each_path_reads_only_the_configuration_it_needs() {
     );
     assert_eq!(reads("POST", "/", KEY, b"{not json".to_vec()), 2);
     assert_eq!(reads("POST", "/", KEY, failure.clone()), 11);
-    assert_eq!(reads("GET", "/health", KEY, Vec::new()), 16);
+    assert_eq!(reads("GET", "/health", KEY, Vec::new()), 21);
+    // The interactions path reads the signing secret, and refuses on it alone.
+    assert_eq!(reads("POST", "/slack/interactions", KEY, Vec::new()), 1);
     // The app's keys only when a channel may be configured.
     let mut host = MemoryHost::new(&configured(), failure);
     host.settings.as_mut().unwrap().extend([
@@ -903,7 +906,15 @@ fn each_path_reads_only_the_configuration_it_needs() {
         ("slack_bot_token".to_owned(), "xoxb-1-SECRET".to_owned()),
     ]);
     host.handle("POST", "/", &[("x-api-key", KEY)]);
-    assert_eq!(host.config_reads, 13);
+    assert_eq!(host.config_reads, 14);
+    // Acting from Slack's keys only once its signing secret is set.
+    host.settings.as_mut().unwrap().push((
+        "slack_signing_secret".to_owned(),
+        "8f742231b10e8888abcd99yyyzzz85a5".to_owned(),
+    ));
+    host.config_reads = 0;
+    host.handle("POST", "/", &[("x-api-key", KEY)]);
+    assert_eq!(host.config_reads, 18);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! that does not post costs the store, and that store failures are always logged.
 
 use ecs_deploy_alerts::Handled;
-use ecs_deploy_alerts::host::SlackResponse;
+use ecs_deploy_alerts::host::HttpResponse;
 use ecs_deploy_alerts::memory::{MemoryHost, MemoryStore};
 use serde_json::{Value, json};
 
@@ -45,7 +45,7 @@ fn send(
     }
     let mut host = MemoryHost::new(&settings, event.to_string());
     host.store = store.cloned();
-    host.slack = Ok(SlackResponse {
+    host.slack = Ok(HttpResponse {
         status: slack_status,
         retry_after: None,
         body: Vec::new(),

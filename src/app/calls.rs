@@ -1,6 +1,8 @@
 //! What every Web API call of an event needs, and the calls: the event's own message, and
 //! what a parent drawn again keeps of it.
 
+use std::time::Duration;
+
 use serde_json::value::RawValue;
 
 use crate::answer::LogLine;
@@ -8,7 +10,7 @@ use crate::bot::ChannelId;
 use crate::config::AlertConfig;
 use crate::delivery;
 use crate::error::Error;
-use crate::host::{Host, SlackRequest};
+use crate::host::{Host, OutboundRequest};
 use crate::remembered::Cause;
 use crate::routing::App;
 use crate::slack::{self, Address, Look, Parent};
@@ -16,11 +18,14 @@ use crate::story::Message;
 use crate::story::causes::Why;
 use crate::web_api::{self, Failure, POST_MESSAGE, Posted};
 
+use super::buttons;
+
 /// The largest event kept with a parent to draw it again (deployment events are about 1 KB):
 /// a larger one starts a thread whose parent is never rewritten.
 const MAX_KEPT_EVENT: usize = 16 * 1024;
 
-/// What every Web API call of an event needs: the app, the configuration, the time.
+/// What every Web API call of a request needs: the app, the configuration, the time, and
+/// when its work must be done.
 #[derive(Clone, Copy)]
 pub struct Context<'c> {
     /// The app: its token and Web API.
@@ -29,6 +34,9 @@ pub struct Context<'c> {
     pub config: &'c AlertConfig,
     /// The request's time.
     pub now: u64,
+    /// By when, from the request's start, its calls must be done: an event's answer
+    /// deadline, or a press's budget.
+    pub deadline: Duration,
 }
 
 /// One event's message in app mode: what posting it needs besides the message.
@@ -43,12 +51,12 @@ pub struct Posting<'c> {
     pub claim: &'c str,
 }
 
-/// Posts the event's own message at `address` (a reply leaves out what its parent shows):
-/// its answer is the event's.
+/// Posts the event's own message at `address` (a reply leaves out what its parent shows), in
+/// `story`'s thread or on its own: its answer is the event's.
 pub(super) fn own_post(
     host: &mut impl Host,
     message: &Message,
-    address: &Address,
+    (address, story): (&Address, Option<&str>),
     reply_to: Option<Parent>,
     posting: &Posting,
     log: &mut LogLine,
@@ -56,8 +64,18 @@ pub(super) fn own_post(
     let config = posting.context.config;
     let mut look = Look::new(config.mention(message), &config.log_groups);
     look.reply_to = reply_to;
+    let mut pause_id = None;
+    look.controls = buttons::fresh(
+        host,
+        message,
+        story,
+        posting.event,
+        config.interactivity.as_ref(),
+        posting.context.now,
+        &mut pause_id,
+    );
     let payload = slack::render(message, &look, address);
-    let (answer, status) = call(host, posting.context.app, POST_MESSAGE, &payload);
+    let (answer, status) = call(host, &posting.context, POST_MESSAGE, &payload);
     log.slack_status = status;
     answer
 }
@@ -66,19 +84,16 @@ pub(super) fn own_post(
 /// also returns Slack's HTTP status, when it answered.
 pub(super) fn call(
     host: &mut impl Host,
-    app: &App,
+    context: &Context,
     method: &str,
     payload: &RawValue,
 ) -> (Result<Posted, Failure>, Option<u16>) {
-    let Some(timeouts) = delivery::slack_share(host.elapsed()) else {
+    let app = context.app;
+    let Some(timeouts) = delivery::share_within(context.deadline, host.elapsed()) else {
         return (Err(Failure::Failed(Error::OutOfTime)), None);
     };
     let url = app.api.method(method);
-    let request = SlackRequest {
-        url: &url,
-        token: Some(&app.token),
-        payload: payload.get().as_bytes(),
-    };
+    let request = OutboundRequest::web_api(&url, &app.token, payload.get().as_bytes());
     let answer = host.post(&request, timeouts);
     let status = answer.as_ref().ok().map(|response| response.status);
     (web_api::answer(answer, host.now()), status)

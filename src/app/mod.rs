@@ -11,6 +11,8 @@
 //! from the story as kept, never from the event at hand, so deliveries in any order draw it
 //! forwards. Without a working store, messages post on their own (no thread).
 
+mod actions;
+mod buttons;
 mod calls;
 mod find;
 mod parent;
@@ -28,6 +30,7 @@ use calls::{kept_event, own_post, shown_causes};
 use find::{Found, find_thread};
 use parent::{parent_shows, rewrite_owed};
 
+pub use actions::{keep_and_redraw, redraw_pause, say};
 pub use calls::{Context, Posting};
 pub use parent::{after_task, finish};
 
@@ -88,7 +91,7 @@ fn post_alone(
     store_failed: &mut bool,
 ) -> Result<Placed, Error> {
     let address = Address::channel(posting.channel.as_str());
-    own_post(host, message, &address, None, posting, log).map_err(Failure::into_error)?;
+    own_post(host, message, (&address, thread), None, posting, log).map_err(Failure::into_error)?;
     *store_failed |=
         claim::mark_delivered(host, posting.claim, thread, posting.context.now).is_err();
     Ok(Placed::Standalone)
@@ -146,8 +149,9 @@ fn post_parent(
 ) -> Result<Placed, Error> {
     let now = posting.context.now;
     let address = Address::channel(posting.channel.as_str());
-    let posted =
-        own_post(host, message, &address, None, posting, log).map_err(Failure::into_error)?;
+    let story = message.thread_keys()[0];
+    let posted = own_post(host, message, (&address, Some(story)), None, posting, log)
+        .map_err(Failure::into_error)?;
     let mut thread = Thread {
         event: kept_event(posting.event),
         rollback: message.rollback().cloned(),
@@ -223,7 +227,8 @@ fn reply(
                 .and_then(|(deployment, _)| deployment.as_deref()),
             reason: shows.as_ref().and_then(|(_, reason)| reason.as_deref()),
         };
-        match own_post(host, message, &address, Some(parent), posting, log) {
+        let story = (&address, Some(owner.as_str()));
+        match own_post(host, message, story, Some(parent), posting, log) {
             Ok(_) => {
                 *store_failed |=
                     claim::mark_delivered(host, posting.claim, Some(&owner), now).is_err();

@@ -14,6 +14,7 @@ use crate::story::causes::{Why, group_causes};
 use crate::story::thread::parent_message;
 use crate::web_api::{Failure, POST_MESSAGE, UPDATE};
 
+use super::buttons;
 use super::calls::{Context, call, shown_causes};
 
 /// A redelivery of an event Slack took in `deployment`'s thread: the parent's rewrite it left
@@ -181,6 +182,13 @@ fn redraw(
     let mention = config.mention(&parent).filter(|_| thread.failure.is_none());
     let mut look = Look::new(mention, &config.log_groups);
     look.status = thread.status.as_ref();
+    let mut pause_id = None;
+    look.controls = buttons::redrawn(
+        &parent,
+        thread,
+        config.interactivity.as_ref(),
+        &mut pause_id,
+    );
     let (method, address) = match how {
         Redraw::Edit => (UPDATE, Address::update(&thread.channel, &thread.ts)),
         Redraw::Reply => {
@@ -192,7 +200,7 @@ fn redraw(
         }
     };
     let payload = slack::render(&parent, &look, &address);
-    let result = call(host, context.app, method, &payload).0;
+    let result = call(host, context, method, &payload).0;
     let causes = parent.why().map(shown_causes).unwrap_or_default();
     Some(result.map(|_| causes))
 }

@@ -53,7 +53,7 @@ pub enum Block<'a> {
         #[serde(skip_serializing_if = "Vec::is_empty")]
         fields: Vec<Text<'a>>,
     },
-    /// Interactive elements: here only link buttons.
+    /// Buttons: links, and the ones Slack sends to the interactions path.
     Actions {
         /// The buttons.
         elements: Vec<Button<'a>>,
@@ -135,14 +135,41 @@ impl<'a> Text<'a> {
     }
 }
 
-/// A link button.
+/// A button: a link (`url`), or one whose press Slack sends to the interactions path with its
+/// `action_id` and `value`.
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename = "button")]
 pub struct Button<'a> {
     /// Its label: plain text, at most 75 characters.
     pub text: Text<'a>,
-    /// Where it leads, at most 3000 characters.
-    pub url: Cow<'a, str>,
-    /// Identifies the button in interaction payloads (a link button needs none answered).
+    /// Identifies the button in interaction payloads.
     pub action_id: &'a str,
+    /// Where it leads, at most 3000 characters: a link button.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<Cow<'a, str>>,
+    /// What a press sends back, at most 2000 characters: never more than an opaque id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<&'a str>,
+    /// `primary` or `danger`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub style: Option<&'static str>,
+    /// The dialog Slack shows before it sends the press.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirm: Option<Confirm>,
+}
+
+/// Slack's "are you sure?" dialog (a confirmation object).
+#[derive(Debug, Serialize)]
+pub struct Confirm {
+    /// Its title, plain text.
+    pub title: Text<'static>,
+    /// What it asks, mrkdwn.
+    pub text: Text<'static>,
+    /// The button that goes ahead, plain text.
+    pub confirm: Text<'static>,
+    /// The button that does not, plain text.
+    pub deny: Text<'static>,
+    /// `danger` makes the confirm button red.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub style: Option<&'static str>,
 }

@@ -3,11 +3,10 @@
 //! time-out, and its progress.
 
 use super::draft::{Draft, fallback_start};
-use super::mrkdwn::{push_code, push_escaped};
+use super::mrkdwn::{push_code, push_date};
 use super::words::stage_in_words;
 use crate::classify::Hook;
 use crate::remembered::HookNews;
-use crate::time;
 
 /// What a hook's message is made of: a waiting pause is an alert with its commands, its
 /// outcome a notice.
@@ -125,16 +124,6 @@ fn push_hook(out: &mut String, hook: &Hook) {
         out.push(' ');
         push_code(out, id, 150);
     }
-}
-
-/// A time as Slack shows it in the reader's own zone, with UTC where it cannot.
-fn push_date(out: &mut String, at: u64) {
-    let utc = time::utc_minutes(at);
-    out.push_str("<!date^");
-    out.push_str(&at.to_string());
-    out.push_str("^{date_short_pretty} at {time}|");
-    push_escaped(out, &utc, 40);
-    out.push('>');
 }
 
 /// The two commands that end the pause, to copy, when the hook id and the deployment's ARN are

@@ -14,6 +14,7 @@
 //! the Block Kit shape that serde writes.
 
 mod blocks;
+mod controls;
 mod draft;
 pub mod hints;
 mod hook;
@@ -30,6 +31,8 @@ use std::borrow::Cow;
 
 use blocks::{Block, Button, Payload, Text};
 use draft::Draft;
+
+pub use controls::{Controls, ack_line, decision_line};
 use mrkdwn::{labelled_code, labelled_code_block, push_code, push_escaped};
 
 use serde_json::value::RawValue;
@@ -71,6 +74,8 @@ pub struct Look<'a> {
     pub status: Option<&'a Status>,
     /// For a reply in a thread: what its parent shows, which the reply does not repeat.
     pub reply_to: Option<Parent<'a>>,
+    /// Its buttons, and what people did about it (app mode).
+    pub controls: Controls<'a>,
 }
 
 /// What a thread's parent shows of its deployment, for a reply that must not repeat it.
@@ -90,6 +95,7 @@ impl<'a> Look<'a> {
             log_groups,
             status: None,
             reply_to: None,
+            controls: Controls::default(),
         }
     }
 }
@@ -158,6 +164,22 @@ pub fn render(message: &Message, look: &Look, address: &Address) -> Box<RawValue
     serde_json::value::to_raw_value(&payload).expect("a Block Kit payload always serializes")
 }
 
+/// Renders one line of mrkdwn (ours, with user mentions and dates: not event text) as a Web
+/// API message at `address`.
+pub fn line(text: &str, address: &Address) -> Box<RawValue> {
+    let payload = Payload {
+        channel: address.channel,
+        ts: address.ts,
+        thread_ts: address.thread_ts,
+        reply_broadcast: address.reply_broadcast,
+        text: text.to_owned(),
+        blocks: vec![Block::section(Text::mrkdwn(text))],
+        unfurl_links: Some(false),
+        unfurl_media: Some(false),
+    };
+    serde_json::value::to_raw_value(&payload).expect("a Block Kit payload always serializes")
+}
+
 /// The message's blocks: header, status, summary, facts, reason, Why, console button, event.
 /// A reply in a thread leaves out what its parent shows: the facts, and a reason or a
 /// deployment the same as the parent's.
@@ -189,15 +211,27 @@ fn payload<'a>(draft: Draft<'a>, look: &Look<'a>, status: Option<&Status>) -> Pa
         None => fallback,
     };
     let mut blocks = Vec::with_capacity(8);
-    let (icon, title) = match status {
-        Some(status) => (status::icon(status), status::titled(&title, status)),
-        None => (icon, title),
+    let controls = look.controls;
+    let (icon, title) = match (controls.decision, status) {
+        // A pause a person ended says so first.
+        (Some(decision), _) => {
+            let (icon, title) = controls::decided_header(decision);
+            (icon, title.to_owned())
+        }
+        (None, Some(status)) => (status::icon(status), status::titled(&title, status)),
+        (None, None) => (icon, title),
     };
     blocks.push(Block::Header {
         text: Text::plain(header(icon, &title, names_service, &service.name), true),
     });
     if let Some(status) = status {
         blocks.push(Block::section(Text::mrkdwn(status::line(status))));
+    }
+    if let Some(decision) = controls.decision {
+        blocks.push(Block::section(Text::mrkdwn(decision_line(decision))));
+    }
+    if let Some(on_it) = controls.on_it() {
+        blocks.push(Block::section(Text::mrkdwn(on_it)));
     }
     // The mention goes first into the first section after the header.
     let mut mention = look.mention;
@@ -222,8 +256,9 @@ fn payload<'a>(draft: Draft<'a>, look: &Look<'a>, status: Option<&Status>) -> Pa
         labelled_code_block(&mut text, "Reason", reason, limits::SECTION_TEXT);
         blocks.push(Block::section(Text::mrkdwn(text)));
     }
-    // What someone can do holds only while the story goes on.
-    if let Some(commands) = commands.filter(|_| !status.is_some_and(Status::is_final)) {
+    // What someone can do holds only while the story goes on, and nobody ended the pause.
+    let over = status.is_some_and(Status::is_final) || controls.decision.is_some();
+    if let Some(commands) = commands.filter(|_| !over) {
         blocks.push(Block::section(Text::mrkdwn(commands)));
     }
     let new_deployment = deployment
@@ -259,16 +294,19 @@ fn payload<'a>(draft: Draft<'a>, look: &Look<'a>, status: Option<&Status>) -> Pa
         .then(|| console::alarms_url(service.partition, &service.region))
         .flatten()
         .map(|url| ("CloudWatch alarms", url, "open_alarms"));
-    let buttons: Vec<Button> = console
+    let links = console
         .into_iter()
         .chain(alarms)
         .filter(|(_, url, _)| url.chars().count() <= limits::BUTTON_URL)
         .map(|(text, url, action_id)| Button {
             text: Text::plain(text, false),
-            url: Cow::Owned(url),
             action_id,
-        })
-        .collect();
+            url: Some(Cow::Owned(url)),
+            value: None,
+            style: None,
+            confirm: None,
+        });
+    let buttons: Vec<Button> = controls.buttons().into_iter().chain(links).collect();
     if !buttons.is_empty() {
         blocks.push(Block::Actions { elements: buttons });
     }

@@ -112,6 +112,16 @@ pub fn push_escaped_as(out: &mut String, text: &str, max: usize, escape: Escape)
     }
 }
 
+/// A time as Slack shows it in the reader's own zone, with UTC where it cannot.
+pub fn push_date(out: &mut String, at: u64) {
+    let utc = crate::time::utc_minutes(at);
+    out.push_str("<!date^");
+    out.push_str(&at.to_string());
+    out.push_str("^{date_short_pretty} at {time}|");
+    push_escaped(out, &utc, 40);
+    out.push('>');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

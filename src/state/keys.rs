@@ -26,6 +26,12 @@ const PARENT: &str = "ecs-deploy-alerts/parent:";
 const SERVICE_THREAD: &str = "ecs-deploy-alerts/service-thread:";
 /// How a pause hook ended, by its id.
 const HOOK: &str = "ecs-deploy-alerts/hook:";
+/// A pause that may be ended from Slack, by its buttons' opaque id.
+const PAUSE: &str = "ecs-deploy-alerts/pause:";
+/// The claim of the press that calls ECS for a pause.
+const PRESS: &str = "ecs-deploy-alerts/press:";
+/// How a person ended a pause from Slack, by the hook's id.
+const DECIDED: &str = "ecs-deploy-alerts/decided:";
 /// A deployment with recorded tasks.
 const DEPLOYMENT: &str = "ecs-deploy-alerts/deployment:";
 /// Where the last prune stopped reading.
@@ -81,6 +87,21 @@ pub fn hook(hook_id: &str) -> String {
     format!("{HOOK}{}", part(hook_id))
 }
 
+/// A pause that may be ended from Slack, by its buttons' opaque id.
+pub fn pause(id: &str) -> String {
+    format!("{PAUSE}{}", part(id))
+}
+
+/// The claim of a press on the pause `id`.
+pub fn press(id: &str) -> String {
+    format!("{PRESS}{}", part(id))
+}
+
+/// How a person ended the pause `hook_id` from Slack.
+pub fn decided(hook_id: &str) -> String {
+    format!("{DECIDED}{}", part(hook_id))
+}
+
 /// A rollback, under one of its deployments.
 pub fn rollback(deployment: &str) -> String {
     format!("{ROLLBACK}{}", part(deployment))
@@ -132,6 +153,9 @@ mod tests {
             parent(&long),
             completed(&long),
             links(&long),
+            pause(&long),
+            press(&long),
+            decided(&long),
         ] {
             assert!(key.len() <= 128, "{key}");
             let separators = if key.starts_with(TASK) { 2 } else { 1 };

@@ -16,7 +16,9 @@
 //!   that Slack accepted it ([`claim`]);
 //! - what links a story's events by their service and time alone (recent failures, a
 //!   rollback waiting for its failure, completions) lives within the story window ([`links`]);
-//! - how each pause hook ended, for its waiting event if that comes later;
+//! - how each pause hook ended, for its waiting event if that comes later; what a pause
+//!   button's opaque id stands for, as long as the pause may wait, and who ended a pause from
+//!   Slack ([`pause`]);
 //! - app mode keeps each deployment's thread, links to it, and each service's latest story
 //!   ([`thread`]), and the claim on starting a service's thread.
 //!
@@ -27,6 +29,7 @@
 pub mod claim;
 pub mod keys;
 pub mod links;
+pub mod pause;
 pub mod prune;
 pub mod record;
 pub mod thread;

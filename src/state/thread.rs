@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::{KeyValue, RETENTION_SECS, StoreError, keys, read, write_until};
-use crate::remembered::{Cause, HookNews, Rollback, Status};
+use crate::remembered::{Ack, Cause, Decision, HookNews, Rollback, Status};
 
 /// A deployment's thread: where its parent is, what the story it tells has come to, and what
 /// the parent last showed.
@@ -64,16 +64,24 @@ pub struct Thread {
     /// retention after it.
     #[serde(default)]
     pub kept_until: Option<u64>,
+    /// Who said they are on it, first first: the parent shows them.
+    #[serde(default)]
+    pub acks: Vec<Ack>,
+    /// How a person ended the parent's pause from Slack: the parent shows it.
+    #[serde(default)]
+    pub decision: Option<Decision>,
 }
 
 /// What a parent shows: the story's status, whether it is drawn from a late failure, the
-/// rollback, whose Why, and how its hook ended.
+/// rollback, whose Why, how its hook ended, who is on it and who ended its pause.
 type Drawn = (
     Option<Status>,
     bool,
     Option<Rollback>,
     Option<String>,
     Option<HookNews>,
+    usize,
+    bool,
 );
 
 impl Thread {
@@ -101,6 +109,8 @@ impl Thread {
             service_deployment: None,
             open_until: None,
             kept_until: None,
+            acks: Vec::new(),
+            decision: None,
         }
     }
 
@@ -117,6 +127,8 @@ impl Thread {
             self.rollback.clone(),
             self.why_of.clone(),
             self.hook_outcome,
+            self.acks.len(),
+            self.decision.is_some(),
         )
     }
 
@@ -158,6 +170,13 @@ impl Thread {
         // A hook has one outcome; the first known stays.
         self.hook = self.hook.take().or_else(|| other.hook.clone());
         self.hook_outcome = self.hook_outcome.or(other.hook_outcome);
+        self.decision = self.decision.take().or_else(|| other.decision.clone());
+        // Each person once, at their first press.
+        for ack in &other.acks {
+            if !self.acks.iter().any(|known| known.user == ack.user) {
+                self.acks.push(ack.clone());
+            }
+        }
         self.service_deployment = self
             .service_deployment
             .take()

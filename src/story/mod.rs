@@ -10,7 +10,7 @@ pub mod thread;
 use crate::classify::{Action, Deployment, Fact, Hook, Level, Service};
 use crate::remembered::{HookNews, Rollback};
 use crate::state::links::{self, ServiceLinks};
-use crate::state::{self, KeyValue, StoreError};
+use crate::state::{self, KeyValue, StoreError, pause};
 use causes::{Why, group_causes};
 use notify::{Kind, Notify};
 
@@ -295,7 +295,14 @@ fn pause_news(
         outcome if outcome.is_outcome() => {
             let kept = state::remember_hook_outcome(kv, id, outcome, now);
             tolerated(store_failed, kept);
-            Ok(outcome)
+            // Ended from Slack: the press's own message and reply told it already.
+            match tolerated(store_failed, pause::decision(kv, id, now)) {
+                Some(decision) => Err(format!(
+                    "ended from Slack already ({})",
+                    decision.news().name()
+                )),
+                None => Ok(outcome),
+            }
         }
         HookNews::Waiting => match tolerated(store_failed, state::hook_outcome(kv, id, now)) {
             Some(outcome) => Err(format!(

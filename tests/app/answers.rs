@@ -5,7 +5,7 @@ use super::*;
 
 /// A Web API answer, and the status, error code and `Retry-After` it becomes.
 type Case = (
-    Result<SlackResponse, TransportFailure>,
+    Result<HttpResponse, TransportFailure>,
     u16,
     &'static str,
     Option<&'static str>,

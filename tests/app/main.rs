@@ -6,12 +6,13 @@
 mod answers;
 mod hooks;
 mod order;
+mod presses;
 mod store;
 mod threads;
 mod window;
 
 use ecs_deploy_alerts::Handled;
-use ecs_deploy_alerts::host::{SlackResponse, TransportFailure};
+use ecs_deploy_alerts::host::{HttpResponse, TransportFailure};
 use ecs_deploy_alerts::memory::{MemoryHost, MemoryStore, START_OF_TIME};
 use serde_json::{Value, json};
 
@@ -59,15 +60,15 @@ pub fn web_api(
     status: u16,
     retry_after: Option<&str>,
     body: Value,
-) -> Result<SlackResponse, TransportFailure> {
-    Ok(SlackResponse {
+) -> Result<HttpResponse, TransportFailure> {
+    Ok(HttpResponse {
         status,
         retry_after: retry_after.map(str::to_owned),
         body: body.to_string().into_bytes(),
     })
 }
 
-pub fn error(code: &str) -> Result<SlackResponse, TransportFailure> {
+pub fn error(code: &str) -> Result<HttpResponse, TransportFailure> {
     web_api(200, None, json!({"ok": false, "error": code}))
 }
 

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use ecs_deploy_alerts::Handled;
-use ecs_deploy_alerts::host::SlackResponse;
+use ecs_deploy_alerts::host::HttpResponse;
 use ecs_deploy_alerts::memory::{MemoryHost, MemoryStore};
 use serde_json::Value;
 
@@ -118,7 +118,7 @@ pub fn host_for(
     let mut host = MemoryHost::new(&pairs, fs::read(fixture).unwrap());
     host.store = Some(store.clone());
     host.now = now;
-    host.slack = Ok(SlackResponse {
+    host.slack = Ok(HttpResponse {
         status: slack_status,
         retry_after: None,
         body: if slack_status == 200 {

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use ecs_deploy_alerts::host::{SlackResponse, TransportFailure};
+use ecs_deploy_alerts::host::{HttpResponse, TransportFailure};
 use ecs_deploy_alerts::memory::{MemoryHost, MemoryStore, Post, SlackHook};
 use serde_json::{Value, json};
 
@@ -202,7 +202,7 @@ fn slack(
     world: &Rc<RefCell<World>>,
     post: &Post,
     by: usize,
-) -> Result<SlackResponse, TransportFailure> {
+) -> Result<HttpResponse, TransportFailure> {
     let (fault, overlap) = {
         let mut w = world.borrow_mut();
         let fault = if w.rng.below(100) < w.fault_rate {
@@ -247,8 +247,8 @@ fn slack(
     }
 }
 
-fn response(status: u16, retry_after: Option<&str>, body: Value) -> SlackResponse {
-    SlackResponse {
+fn response(status: u16, retry_after: Option<&str>, body: Value) -> HttpResponse {
+    HttpResponse {
         status,
         retry_after: retry_after.map(str::to_owned),
         body: body.to_string().into_bytes(),
@@ -256,7 +256,7 @@ fn response(status: u16, retry_after: Option<&str>, body: Value) -> SlackRespons
 }
 
 /// The call's effect on the channel, unless the fault kept Slack from reading it; Slack's `ok`.
-fn apply(world: &Rc<RefCell<World>>, post: &Post, fault: Fault, by: usize) -> SlackResponse {
+fn apply(world: &Rc<RefCell<World>>, post: &Post, fault: Fault, by: usize) -> HttpResponse {
     let mut w = world.borrow_mut();
     let call: Value = serde_json::from_slice(&post.payload).expect("a call is JSON");
     let header = call["blocks"][0]["text"]["text"]

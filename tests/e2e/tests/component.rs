@@ -512,7 +512,9 @@ async fn dry_run_health_and_a_missing_webhook() {
             "slack_api_url": false, "dry_run": false, "api_key": true, "api_key_header": false,
             "basic_auth_username": false, "basic_auth_password": false,
             "allow_unauthenticated": false, "environment_rules": false, "account_environments": false,
-            "notify": false, "slack_routes": false, "mentions": false, "log_groups": false
+            "notify": false, "slack_routes": false, "mentions": false, "log_groups": false,
+            "slack_signing_secret": false, "slack_approvers": false, "aws_access_key_id": false,
+            "aws_secret_access_key": false, "ecs_api_url": false
         })
     );
     let exchange = call(&authenticated, &missing, SlackScript::OK).await;
