@@ -7,7 +7,7 @@
 
 #![no_main]
 
-use ecs_deploy_alerts::host::{SlackResponse, TransportFailure};
+use ecs_deploy_alerts::host::{HttpResponse, TransportFailure};
 use ecs_deploy_alerts::memory::MemoryHost;
 use ecs_deploy_alerts::settings::KEYS;
 use libfuzzer_sys::fuzz_target;
@@ -40,7 +40,7 @@ const PROFILES: [&[(&str, &str)]; 7] = [
     ],
 ];
 
-fn slack_answer(choice: u8) -> Result<SlackResponse, TransportFailure> {
+fn slack_answer(choice: u8) -> Result<HttpResponse, TransportFailure> {
     let (status, retry_after, body) = match choice % 12 {
         0 => (200, None, "ok"),
         1 => (429, Some("17"), ""),
@@ -56,7 +56,7 @@ fn slack_answer(choice: u8) -> Result<SlackResponse, TransportFailure> {
         10 => (200, None, r#"{"ok":false,"error":"not_in_channel"}"#),
         _ => (200, Some("5"), r#"{"ok":false,"error":"ratelimited"}"#),
     };
-    Ok(SlackResponse {
+    Ok(HttpResponse {
         status,
         retry_after: retry_after.map(str::to_owned),
         body: body.as_bytes().to_vec(),

@@ -3,12 +3,15 @@
 The template is rendered with cloud-radar (parameters, conditions, Fn::Sub / Fn::Join / Fn::If,
 pseudo parameters), and each rule's EventPattern is evaluated by moto's implementation of
 EventBridge pattern matching (moto.events.models.EventPattern). EXPECTED says, for every file in
-fixtures/, which rules it must match: a fixture without a row fails the test.
+fixtures/, which rules it must match: a fixture without a row fails the test. The optional
+approver IAM user (CreateApproverUser) is checked the same way: its rendered policy, read by a
+small IAM matcher (iam_allows), lets it continue deployments of the chosen clusters only.
 """
 
 import copy
 import functools
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -342,3 +345,140 @@ def test_cluster_names_cannot_break_out_of_the_pattern(names):
     # cluster name may hold (letters, digits, - and _); cloud-radar enforces it like CloudFormation.
     with pytest.raises(ValueError):
         Template.from_yaml(TEMPLATE).render({**REQUIRED, "ClusterNames": f"prod-cluster,{names}"})
+
+
+def test_every_parameter_is_in_one_parameter_group():
+    template = Template.from_yaml(TEMPLATE).template
+    groups = template["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"]
+    grouped = [name for group in groups for name in group["Parameters"]]
+    assert sorted(grouped) == sorted(template["Parameters"])
+    assert ["CreateApproverUser"] in [group["Parameters"] for group in groups]
+
+
+APPROVER_OFF = {"defaults": {}, "CreateApproverUser=false": {"CreateApproverUser": "false"}}
+
+
+@pytest.mark.parametrize("mode", APPROVER_OFF)
+def test_no_approver_user_unless_asked_for(mode):
+    parameter = Template.from_yaml(TEMPLATE).template["Parameters"]["CreateApproverUser"]
+    assert (parameter["Default"], sorted(parameter["AllowedValues"])) == ("false", ["false", "true"])
+    rendered = render(**APPROVER_OFF[mode])
+    assert "ApproverUser" not in rendered["Resources"]
+    assert not [r for r in rendered["Resources"].values() if r["Type"].startswith("AWS::IAM::User")]
+    assert "ApproverUserName" not in rendered["Outputs"]
+
+
+def iam_wildcard(pattern):
+    """An IAM Resource entry as a regex: * is any run of characters (colons too), ? any one."""
+    return re.compile("".join({"*": ".*", "?": "."}.get(c) or re.escape(c) for c in pattern) + r"\Z")
+
+
+def iam_allows(statement, arn, requested_region):
+    """Whether an Allow statement covers arn for a call made in requested_region. The only
+    condition this template uses is StringEquals on aws:RequestedRegion."""
+    matched = any(iam_wildcard(r).match(arn) for r in statement["Resource"])
+    context = {"aws:RequestedRegion": requested_region}
+    conditions = statement.get("Condition", {})
+    assert set(conditions) <= {"StringEquals"}, conditions
+    return matched and all(context[key] == value
+                           for key, value in conditions.get("StringEquals", {}).items())
+
+
+def approver_statement(**params):
+    """The approver user's one policy statement, rendered with CreateApproverUser=true."""
+    resources = render(CreateApproverUser="true", **params)["Resources"]
+    users = {k: r for k, r in resources.items() if r["Type"] == "AWS::IAM::User"}
+    assert list(users) == ["ApproverUser"]
+    properties = users["ApproverUser"]["Properties"]
+    assert set(properties) == {"Policies"}  # no groups, managed policies, login profile
+    (policy,) = properties["Policies"]
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert set(statement) == {"Effect", "Action", "Resource", "Condition"}  # no Not*
+    assert statement["Effect"] == "Allow"
+    assert statement["Action"] == "ecs:ContinueServiceDeployment"  # one action, no wildcard
+    return statement
+
+
+def ecs_arn(kind, path, region=Template.Region, account=Template.AccountId, partition="aws"):
+    return f"arn:{partition}:ecs:{region}:{account}:{kind}/{path}"
+
+
+# ClusterNames -> the Resource entries of the approver user's statement. A generated entry can
+# hold a cluster name but not the partition, region or account (see the template); the
+# condition pins the region, and the account and partition are the user's own.
+APPROVER_RESOURCES = {
+    "": [f"arn:aws:ecs:{Template.Region}:{Template.AccountId}:service/*",
+         f"arn:aws:ecs:{Template.Region}:{Template.AccountId}:service-deployment/*"],
+    "prod-cluster": ["arn:*:ecs:*:*:service/prod-cluster/*",
+                     "arn:*:ecs:*:*:service-deployment/prod-cluster/*/*"],
+    "prod-cluster,apps": ["arn:*:ecs:*:*:service/prod-cluster/*", "arn:*:ecs:*:*:service/apps/*",
+                          "arn:*:ecs:*:*:service-deployment/prod-cluster/*/*",
+                          "arn:*:ecs:*:*:service-deployment/apps/*/*"],
+}
+
+
+@pytest.mark.parametrize("names", APPROVER_RESOURCES)
+def test_the_approver_user_may_only_continue_deployments_of_the_chosen_clusters(names):
+    statement = approver_statement(**({"ClusterNames": names} if names else {}))
+    assert sorted(statement["Resource"]) == sorted(APPROVER_RESOURCES[names])
+    assert statement["Condition"] == {"StringEquals": {"aws:RequestedRegion": Template.Region}}
+
+    # The paused deployment of a fixture, and its service, as if in this stack's account and region.
+    detail = load("ecs-hook-pause-step-1-awaiting.json")["detail"]
+    here = [re.sub(r"^(arn:aws:ecs):[^:]+:[^:]+:", rf"\1:{Template.Region}:{Template.AccountId}:", arn)
+            for arn in (detail["serviceArn"], detail["serviceDeploymentArn"])]
+    assert here[1].startswith(ecs_arn("service-deployment", "prod-cluster/checkout-api/"))
+    chosen = names.split(",") if names else ["prod-cluster", "apps", "default"]
+    for cluster in chosen:
+        for arn in (ecs_arn("service", f"{cluster}/web"),
+                    ecs_arn("service-deployment", f"{cluster}/web/Qm3kT9vZx2LpR8wYc4NbE"),
+                    *[a.replace("/prod-cluster/", f"/{cluster}/") for a in here]):
+            assert iam_allows(statement, arn, Template.Region), arn
+            assert not iam_allows(statement, arn, "eu-west-1"), arn  # another region
+    for other in ("prod", "prod-cluster-2", "cluster", "pps"):  # not chosen unless every one is
+        for arn in (ecs_arn("service", f"{other}/web"),
+                    ecs_arn("service-deployment", f"{other}/web/Qm3kT9vZx2LpR8wYc4NbE")):
+            assert iam_allows(statement, arn, Template.Region) == (not names), arn
+    for cluster in chosen:  # other resource types of the chosen clusters
+        for arn in (ecs_arn("cluster", cluster), ecs_arn("task", f"{cluster}/0123456789abcdef"),
+                    ecs_arn("service-revision", f"{cluster}/web/4980306466373577095"),
+                    ecs_arn("task-set", f"{cluster}/web/ecs-svc/1234567890123456789")):
+            assert not iam_allows(statement, arn, Template.Region), arn
+    if not names:  # every cluster: this account and partition's, old-format service ARNs too
+        assert iam_allows(statement, ecs_arn("service", "web"), Template.Region)
+        assert not iam_allows(statement, ecs_arn("service", "p/web", account="111122223333"),
+                              Template.Region)
+        assert not iam_allows(statement, ecs_arn("service", "p/web", partition="aws-cn"),
+                              Template.Region)
+
+
+def test_the_approver_user_name_is_an_output_and_its_key_is_made_by_hand():
+    raw = Template.from_yaml(TEMPLATE).template
+    assert raw["Resources"]["ApproverUser"]["Condition"] == "ApproverUserOn"
+    assert raw["Outputs"]["ApproverUserName"]["Condition"] == "ApproverUserOn"
+    assert raw["Outputs"]["ApproverUserName"]["Value"] == {"Ref": "ApproverUser"}
+
+    output = render(CreateApproverUser="true")["Outputs"]["ApproverUserName"]
+    assert output["Value"] == "ApproverUser"  # Ref: the user's name
+    for part in ("aws iam create-access-key --user-name", "aws_access_key_id",
+                 "aws_secret_access_key"):
+        assert part in output["Description"], part
+
+
+@pytest.mark.parametrize("params", [{}, {"CreateApproverUser": "true"},
+                                    {"CreateApproverUser": "true", "ClusterNames": "prod-cluster"}])
+def test_no_access_key_and_no_secret_in_any_output(params):
+    # The secret must never sit in CloudFormation: no AWS::IAM::AccessKey (under any condition),
+    # and no output's value that is, or reaches for, a secret access key (a GetAtt of
+    # SecretAccessKey, or any Ref or GetAtt of an access key).
+    raw = Template.from_yaml(TEMPLATE).template
+    rendered = render(**params)
+    for template in (raw, rendered):
+        types = {logical_id: r["Type"] for logical_id, r in template["Resources"].items()}
+        assert "AWS::IAM::AccessKey" not in types.values()
+        for name, output in template["Outputs"].items():
+            value = json.dumps(output["Value"])
+            assert "SecretAccessKey" not in value and "AccessKey" not in value, name
+            refs = re.findall(r'"(?:Ref|Fn::GetAtt)": \[?"([^".]+)', value)
+            assert not [r for r in refs if types.get(r) == "AWS::IAM::AccessKey"], name
+    assert "SecretAccessKey" not in json.dumps(raw["Resources"])
