@@ -53,12 +53,7 @@ impl ChannelId {
     /// come from `slack_routes`, a secret).
     pub fn parse(text: &str) -> Result<Self, &'static str> {
         let text = text.trim();
-        let valid = (3..=21).contains(&text.len())
-            && matches!(text.as_bytes()[0], b'C' | b'G')
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-        if valid {
+        if is_slack_id(text, b"CG", 3..=21) {
             Ok(Self(text.to_owned()))
         } else {
             Err("not a channel ID (C… or G…: the channel's details in Slack show it)")
@@ -76,6 +71,16 @@ impl ChannelId {
     }
 }
 
+/// Whether `text` has the shape of a Slack ID: `lengths` long, its first letter one of
+/// `first`, the rest capital letters and digits.
+pub fn is_slack_id(text: &str, first: &[u8], lengths: std::ops::RangeInclusive<usize>) -> bool {
+    lengths.contains(&text.len())
+        && text.bytes().next().is_some_and(|b| first.contains(&b))
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
 /// A Slack user ID: `U…` or `W…` (an Enterprise Grid user), upper-case letters and digits.
 /// It is drawn into messages as a mention (`<@U…>`), so nothing else may pass.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -85,12 +90,7 @@ pub struct UserId(String);
 impl UserId {
     /// Parses a user ID, such as `U0123ABCD`.
     pub fn parse(text: &str) -> Result<Self, &'static str> {
-        let valid = (2..=32).contains(&text.len())
-            && matches!(text.as_bytes()[0], b'U' | b'W')
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-        if valid {
+        if is_slack_id(text, b"UW", 2..=32) {
             Ok(Self(text.to_owned()))
         } else {
             Err("expected a Slack user ID (U… or W…, capital letters and digits)")

@@ -1,12 +1,13 @@
 //! The port: what the core needs from the host it runs in (configuration, the request body,
 //! the key-value store, Slack and ECS, clocks and randomness) and the request and answer as the core
 //! sees them. The Spin component implements [`Host`] with WASI; the tests, in memory. Every
-//! module may use this one; it uses only leaves: Slack's URLs and the bot token.
+//! module may use this one; it uses only leaves: Slack's URLs, the bot token and the error.
 
 use std::time::Duration;
 
 use crate::bot::BotToken;
 use crate::endpoint::Endpoint;
+use crate::error::Error;
 
 /// The host's key-value store failed (it could not be opened, or an operation failed); what it
 /// said is not kept.
@@ -78,6 +79,32 @@ impl<'a> RequestHead<'a> {
             .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_slice())
     }
+}
+
+/// The largest request body accepted; EventBridge events are at most 256 KB.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The request's body: refused (413) when its declared length, or what came, is over
+/// [`MAX_BODY_BYTES`], before more is read than that; 500 `body_unreadable` when the stream
+/// broke.
+pub fn read_request_body(head: &RequestHead, host: &mut impl Host) -> Result<Vec<u8>, Error> {
+    let declared_length = head
+        .header("content-length")
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let too_large = Error::PayloadTooLarge {
+        limit: MAX_BODY_BYTES,
+    };
+    if declared_length.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(too_large);
+    }
+    let body = host
+        .read_body(MAX_BODY_BYTES + 1)
+        .ok_or(Error::BodyUnreadable)?;
+    if body.len() > MAX_BODY_BYTES {
+        return Err(too_large);
+    }
+    Ok(body)
 }
 
 /// The HTTP answer.

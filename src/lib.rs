@@ -62,4 +62,5 @@ pub mod time;
 pub mod web_api;
 
 pub use answer::{Handled, LogLine};
-pub use pipeline::{MAX_BODY_BYTES, after_answer, handle};
+pub use host::MAX_BODY_BYTES;
+pub use pipeline::{after_answer, handle};

@@ -13,7 +13,7 @@ use crate::delivery;
 use crate::error::Error;
 use crate::event;
 use crate::health;
-use crate::host::{Host, OutboundRequest, Reply, RequestHead, StoreError};
+use crate::host::{Host, OutboundRequest, Reply, RequestHead, StoreError, read_request_body};
 use crate::interactions;
 use crate::routing::Route;
 use crate::settings::{
@@ -24,9 +24,6 @@ use crate::slack::{self, Address, Look};
 use crate::state::claim::{self, Claim};
 use crate::state::{self, keys, prune};
 use crate::story;
-
-/// The largest request body accepted; EventBridge events are at most 256 KB.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The work that waits until the answer has left: a press of one of our buttons (Slack wants
 /// its answer within 3 s), and the housekeeping: one ECS event in [`prune::PRUNE_EVERY`]
@@ -122,22 +119,7 @@ fn process_event(
         AuthPolicy::parse(&settings)?.authenticate(head)?;
     }
 
-    let declared_length = head
-        .header("content-length")
-        .and_then(|v| std::str::from_utf8(v).ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    let too_large = Error::PayloadTooLarge {
-        limit: MAX_BODY_BYTES,
-    };
-    if declared_length.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return Err(too_large);
-    }
-    let body = host
-        .read_body(MAX_BODY_BYTES + 1)
-        .ok_or(Error::BodyUnreadable)?;
-    if body.len() > MAX_BODY_BYTES {
-        return Err(too_large);
-    }
+    let body = read_request_body(head, host)?;
 
     let event = event::parse_envelope(&body)?;
     log.event_id = Some(capped(&event.id, MAX_ECHO_CHARS));

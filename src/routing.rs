@@ -3,7 +3,7 @@
 //! settings are `ENV=VALUE` pairs separated by `;`, with the environment names the environment
 //! rules produce.
 
-use crate::bot::{BotToken, ChannelId};
+use crate::bot::{BotToken, ChannelId, is_slack_id};
 use crate::endpoint::Endpoint;
 use crate::environment::environment_name;
 
@@ -154,13 +154,8 @@ impl Mentions {
 /// One of Slack's mention forms, with an id of capital letters and digits.
 fn is_mention(text: &str) -> bool {
     let id = |rest: &str, first: &[u8]| {
-        rest.strip_suffix('>').is_some_and(|id| {
-            (2..=32).contains(&id.len())
-                && first.contains(&id.as_bytes()[0])
-                && id
-                    .bytes()
-                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-        })
+        rest.strip_suffix('>')
+            .is_some_and(|id| is_slack_id(id, first, 2..=32))
     };
     matches!(text, "<!here>" | "<!channel>")
         || text.strip_prefix("<@").is_some_and(|rest| id(rest, b"UW"))

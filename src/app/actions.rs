@@ -2,10 +2,11 @@
 //! with the story (its parent drawn again), and a pause's own message drawn again once a
 //! person ended it.
 
+use serde_json::value::RawValue;
+
 use crate::answer::LogLine;
-use crate::classify::{self, Fact};
+use crate::classify::Fact;
 use crate::error::Error;
-use crate::event;
 use crate::host::{Host, StoreError};
 use crate::remembered::HookNews;
 use crate::slack::{self, Address, Controls, Look};
@@ -14,7 +15,7 @@ use crate::story::Message;
 use crate::web_api::{Failure, POST_MESSAGE, UPDATE};
 
 use super::calls::{Context, call};
-use super::parent::rewrite_owed;
+use super::parent::{kept_fact, rewrite_kept};
 
 /// Posts `text` (our own mrkdwn) in `channel`, in the thread of `thread_ts` if given.
 pub fn say(
@@ -43,12 +44,7 @@ pub fn keep_and_redraw(
 ) -> Result<Thread, Error> {
     let kept = threads::update(host, change, false, context.now)
         .map_err(|StoreError| Error::StoreUnavailable)?;
-    let mut store_failed = false;
-    let result = rewrite_owed(host, kept.clone(), context, log, &mut store_failed);
-    if store_failed {
-        log.store = Some("unavailable");
-    }
-    result.map(|()| kept)
+    rewrite_kept(host, Ok(Some(kept.clone())), context, log).map(|()| kept)
 }
 
 /// Draws the waiting pause of the kept `event` again over its message (`channel`, `ts`), with
@@ -56,19 +52,11 @@ pub fn keep_and_redraw(
 pub fn redraw_pause(
     host: &mut impl Host,
     context: &Context,
-    event: &str,
+    event: &RawValue,
     (channel, ts): (&str, &str),
     controls: Controls,
 ) -> Result<(), Failure> {
-    let Some(fact) = event::parse_envelope(event.as_bytes())
-        .ok()
-        .and_then(|event| {
-            classify::classify(event, &context.config.environments, context.now).ok()
-        })
-    else {
-        return Ok(());
-    };
-    let Fact::Hook(hook) = fact else {
+    let Some(Fact::Hook(hook)) = kept_fact(event, context) else {
         return Ok(());
     };
     let message = Message::Hook {

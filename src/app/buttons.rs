@@ -62,7 +62,8 @@ pub(super) fn redrawn<'a>(
             ..Controls::default()
         };
     };
-    let ended = thread.decision.is_some() || thread.status.as_ref().is_some_and(|s| s.is_final());
+    // A person's decision drops them too ([`Controls`] draws no pause buttons beside it).
+    let ended = thread.status.as_ref().is_some_and(|s| s.is_final());
     *pause_id = waiting_pause(parent, interactivity)
         .filter(|_| !ended)
         .map(|waiting| waiting.id);

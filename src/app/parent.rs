@@ -1,6 +1,8 @@
 //! The thread's parent drawn again as its story is kept: rewrites owed and done, the retries
 //! that finish them, a stopped task's cause, and what the parent shows for a reply.
 
+use serde_json::value::RawValue;
+
 use crate::answer::LogLine;
 use crate::classify::{self, Deployment, Fact};
 use crate::error::{self, Error};
@@ -31,7 +33,7 @@ pub fn finish(
 
 /// Rewrites what the thread as kept (`kept`, as the store answered) owes; a store that failed
 /// is noted in the log, and the event's answer stands.
-fn rewrite_kept(
+pub(super) fn rewrite_kept(
     host: &mut impl Host,
     kept: Result<Option<Thread>, StoreError>,
     context: &Context,
@@ -208,7 +210,14 @@ fn redraw(
 /// The fact the thread's parent is drawn from: its failure's, else its first event's; `None`
 /// when none is kept, or it no longer reads.
 fn parent_fact<'t>(thread: &'t Thread, context: &Context<'t>) -> Option<Fact<'t>> {
-    let kept = thread.failure.as_deref().or(thread.event.as_deref())?;
+    kept_fact(
+        thread.failure.as_deref().or(thread.event.as_deref())?,
+        context,
+    )
+}
+
+/// The fact of an event kept in the store (`None` when it no longer reads).
+pub(super) fn kept_fact<'k>(kept: &'k RawValue, context: &Context<'k>) -> Option<Fact<'k>> {
     let event = event::parse_envelope(kept.get().as_bytes()).ok()?;
     classify::classify(event, &context.config.environments, context.now).ok()
 }

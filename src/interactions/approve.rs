@@ -83,22 +83,13 @@ pub(super) fn decide(
                 at: now,
             };
             let note = accepted(host, press, &pause, &decision, context, log);
-            let _ = pause::forget(host, id);
-            let _ = claim::mark_delivered(host, &key, None, now);
+            end_pause(host, id, &key, now);
             return note;
         }
         EcsAnswer::Over(code) => {
             // The buttons go: nothing a later press could do.
-            if let Some((channel, ts)) = &press.message {
-                let controls = Controls {
-                    ack: Some(pause.thread.as_deref().unwrap_or_default()),
-                    ..Controls::default()
-                };
-                let at = (channel.as_str(), ts.as_str());
-                let _ = app::redraw_pause(host, context, pause.event.get(), at, controls);
-            }
-            let _ = pause::forget(host, id);
-            let _ = claim::mark_delivered(host, &key, None, now);
+            redraw_pressed(host, context, press, &pause, None);
+            end_pause(host, id, &key, now);
             log.press = Some("ecs_refused");
             let note =
                 format!("ECS refused it (`{code}`): the pause no longer waits. Nothing was done.");
@@ -184,16 +175,13 @@ fn accepted(
     let parent_is_pause = thread
         .as_ref()
         .is_some_and(|thread| thread.hook.as_deref() == Some(pause.hook_id.as_str()));
-    if let Some((channel, ts)) = &press.message
-        && !(parent_is_pause && thread.as_ref().is_some_and(|t| &t.ts == ts))
-    {
-        let controls = Controls {
-            ack: Some(pause.thread.as_deref().unwrap_or_default()),
-            decision: Some(decision),
-            ..Controls::default()
-        };
-        let at = (channel.as_str(), ts.as_str());
-        let _ = app::redraw_pause(host, context, pause.event.get(), at, controls);
+    // The parent is drawn with the story below; any other pressed message here.
+    let pressed_parent = press
+        .message
+        .as_ref()
+        .is_some_and(|(_, ts)| parent_is_pause && thread.as_ref().is_some_and(|t| &t.ts == ts));
+    if !pressed_parent {
+        redraw_pressed(host, context, press, pause, Some(decision));
     }
     match thread {
         Some(thread) => {
@@ -212,4 +200,31 @@ fn accepted(
         }
     }
     None
+}
+
+/// Draws the pressed pause message again without its pause buttons, saying who ended the
+/// pause when a person did.
+fn redraw_pressed(
+    host: &mut impl Host,
+    context: &Context,
+    press: &Press,
+    pause: &Pause,
+    decision: Option<&Decision>,
+) {
+    let Some((channel, ts)) = &press.message else {
+        return;
+    };
+    let controls = Controls {
+        ack: Some(pause.thread.as_deref().unwrap_or_default()),
+        decision,
+        ..Controls::default()
+    };
+    let at = (channel.as_str(), ts.as_str());
+    let _ = app::redraw_pause(host, context, &pause.event, at, controls);
+}
+
+/// The pause is over: its record goes, and its claim becomes the mark later presses find.
+fn end_pause(host: &mut impl Host, id: &str, key: &str, now: u64) {
+    let _ = pause::forget(host, id);
+    let _ = claim::mark_delivered(host, key, None, now);
 }

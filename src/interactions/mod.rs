@@ -18,8 +18,7 @@ use crate::config::{AlertConfig, Delivery};
 use crate::delivery;
 use crate::endpoint::Endpoint;
 use crate::error::Error;
-use crate::host::{Host, OutboundRequest, RequestHead};
-use crate::pipeline::MAX_BODY_BYTES;
+use crate::host::{Host, OutboundRequest, RequestHead, read_request_body};
 use crate::press::{Press, Pressed};
 use crate::settings::{SLACK_SIGNING_SECRET, Settings};
 use crate::signing::SigningSecret;
@@ -47,14 +46,7 @@ pub fn receive(head: &RequestHead, host: &mut impl Host) -> Result<Option<Press>
         key: SLACK_SIGNING_SECRET,
         reason: reason.into(),
     })?;
-    let body = host
-        .read_body(MAX_BODY_BYTES + 1)
-        .ok_or(Error::BodyUnreadable)?;
-    if body.len() > MAX_BODY_BYTES {
-        return Err(Error::PayloadTooLarge {
-            limit: MAX_BODY_BYTES,
-        });
-    }
+    let body = read_request_body(head, host)?;
     let now = host.now();
     let signed = secret.verifies(
         head.header("x-slack-request-timestamp"),
@@ -79,12 +71,11 @@ pub fn act(host: &mut impl Host, press: &Press, log: &mut LogLine) {
         log.press = Some("failed");
         return;
     };
-    let (Delivery::Slack(routes), Some(interactivity)) = (&config.delivery, &config.interactivity)
-    else {
-        log.press = Some("failed");
-        return;
+    let app = match &config.delivery {
+        Delivery::Slack(routes) => routes.app.as_ref(),
+        Delivery::DryRun => None,
     };
-    let Some(app) = &routes.app else {
+    let (Some(app), Some(interactivity)) = (app, &config.interactivity) else {
         log.press = Some("failed");
         return;
     };
