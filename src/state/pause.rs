@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::{KeyValue, StoreError, keys, read, write, write_until};
+use super::{KeyValue, StoreError, keys, read, read_dated, write, write_until};
 use crate::remembered::Decision;
 
 /// What a pause button's opaque id stands for. The press's own payload is never trusted for
@@ -26,7 +26,7 @@ pub struct Pause {
 }
 
 /// Keeps `pause` under its buttons' `id` until `until` (the pause's expiry, by the host's
-/// clock), and the usual retention after.
+/// clock; at least the usual retention, as a record).
 pub fn keep(
     kv: &mut impl KeyValue,
     id: &str,
@@ -37,9 +37,12 @@ pub fn keep(
     write_until(kv, &keys::pause(id), pause, now, until)
 }
 
-/// The pause `id` stands for, unless it is unknown, ended or expired.
+/// The pause `id` stands for, unless it is unknown, ended or expired: past its expiry, no
+/// press can end it, and none calls ECS.
 pub fn find(kv: &mut impl KeyValue, id: &str, now: u64) -> Result<Option<Pause>, StoreError> {
-    read(kv, &keys::pause(id), now)
+    Ok(read_dated(kv, &keys::pause(id), now)?
+        .filter(|kept| kept.until.is_none_or(|expiry| now <= expiry))
+        .map(|kept| kept.value))
 }
 
 /// Forgets the pause `id`: it ended, and its buttons now say so.
@@ -90,6 +93,10 @@ mod tests {
         assert_eq!(found.hook_id, "hook-1");
         assert!(find(&mut kv, "id1", NOW + week + 1).unwrap().is_none());
         assert!(find(&mut kv, "other", NOW).unwrap().is_none());
+        // A pause of an hour has expired after it, though its record is kept longer.
+        keep(&mut kv, "id2", &pause, NOW, Some(NOW + 3600)).unwrap();
+        assert!(find(&mut kv, "id2", NOW + 3600).unwrap().is_some());
+        assert!(find(&mut kv, "id2", NOW + 3601).unwrap().is_none());
         forget(&mut kv, "id1").unwrap();
         assert!(find(&mut kv, "id1", NOW).unwrap().is_none());
 

@@ -228,8 +228,8 @@ pub enum SlackScript {
     Silent,
     /// Answer this status, then send a body that never ends.
     Trickle(u16),
-    /// Slack's Web API: each call answered `ok` with its channel and a new `ts`, but for the
-    /// scripted answers, each given once to the next call of its method.
+    /// Slack's Web API (and ECS's, by operation): each call answered `ok` with its channel and
+    /// a new `ts`, but for the scripted answers, each given once to the next call of its method.
     WebApi(WebApiScript),
 }
 
@@ -351,13 +351,13 @@ async fn scripted_answer(
     let (parts, body) = request.into_parts();
     let body = body.collect().await?.to_bytes();
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    let method = parts
-        .uri
-        .path()
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    // A Web API method is the path's last segment; an AWS JSON call's is its target's operation.
+    let method = match parts.headers.get("x-amz-target") {
+        Some(target) => target.to_str().unwrap_or_default().rsplit('.').next(),
+        None => parts.uri.path().rsplit('/').next(),
+    }
+    .unwrap_or_default()
+    .to_owned();
     let calls = {
         let mut sent = slack.sent.lock().unwrap();
         sent.push(SentRequest {
