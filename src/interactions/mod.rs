@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::answer::LogLine;
 use crate::app;
-use crate::config::{AlertConfig, Delivery};
+use crate::config::{AlertConfig, Delivery, SLACK_API};
 use crate::delivery;
 use crate::endpoint::Endpoint;
 use crate::error::Error;
@@ -67,21 +67,23 @@ pub fn receive(head: &RequestHead, host: &mut impl Host) -> Result<Option<Press>
 pub fn act(host: &mut impl Host, press: &Press, log: &mut LogLine) {
     log.user = Some(press.user.as_str().to_owned());
     let config = Settings::read(|key| host.config(key)).and_then(|s| AlertConfig::parse(&s));
-    let Ok(config) = config else {
+    let ready = config.as_ref().ok().and_then(|config| {
+        let app = match &config.delivery {
+            Delivery::Slack(routes) => routes.app.as_ref(),
+            Delivery::DryRun => None,
+        };
+        Some((config, app?, config.interactivity.as_ref()?))
+    });
+    let Some((config, app, interactivity)) = ready else {
+        // The settings broke after the buttons were drawn: say so rather than nothing.
         log.press = Some("failed");
-        return;
-    };
-    let app = match &config.delivery {
-        Delivery::Slack(routes) => routes.app.as_ref(),
-        Delivery::DryRun => None,
-    };
-    let (Some(app), Some(interactivity)) = (app, &config.interactivity) else {
-        log.press = Some("failed");
+        let slack = Endpoint::parse(SLACK_API).expect("Slack's own URL parses");
+        tell_presser(host, press, UNSET, &slack, log);
         return;
     };
     let context = app::Context {
         app,
-        config: &config,
+        config,
         now: host.now(),
         deadline: PRESS_DEADLINE,
     };
@@ -92,18 +94,21 @@ pub fn act(host: &mut impl Host, press: &Press, log: &mut LogLine) {
         }
     };
     if let Some(note) = said {
-        tell_presser(host, press, &note, app, log);
+        tell_presser(host, press, &note, &app.api, log);
     }
 }
 
+/// The note when the settings no longer hold what a press needs.
+const UNSET: &str = "This alerts component's settings are invalid or no longer include the Slack                      app (its `/health` says what is wrong). Nothing was done.";
+
 /// A note for the presser alone (ephemeral), through the press's `response_url` when that is
-/// Slack's own (`https://hooks.slack.com/`, or for tests the loopback host of
-/// `slack_api_url`).
+/// Slack's own (`https://hooks.slack.com/`, or for tests the loopback host of the Web API's
+/// `api`).
 fn tell_presser(
     host: &mut impl Host,
     press: &Press,
     note: &str,
-    app: &crate::routing::App,
+    api: &Endpoint,
     log: &mut LogLine,
 ) {
     #[derive(Serialize)]
@@ -116,7 +121,7 @@ fn tell_presser(
         .response_url
         .as_deref()
         .and_then(|url| Endpoint::parse(url).ok())
-        .filter(|url| is_slacks(url, &app.api))
+        .filter(|url| is_slacks(url, api))
     else {
         return;
     };

@@ -384,3 +384,27 @@ fn people_on_it_are_kept_with_the_story_and_added_not_swapped() {
     assert_eq!(gone.host.posts.len(), 1);
     assert!(text(&gone.host.posts[0]).contains("no longer kept"));
 }
+
+#[test]
+fn a_press_after_the_settings_broke_tells_the_presser() {
+    let store = MemoryStore::default();
+    let (ts, id) = pause_posted(&store);
+    let mut pressing = press(&store, ("hook_continue", &id), APPROVER, &ts, None);
+    let settings = pressing.host.settings.as_mut().unwrap();
+    settings.retain(|(key, _)| key != "aws_secret_access_key");
+    settings.push(("aws_secret_access_key".into(), "too-short".into()));
+    let handled = send(&mut pressing);
+    assert_eq!(
+        (handled.reply.status, handled.log.press),
+        (200, Some("failed"))
+    );
+    let [note] = &pressing.host.posts[..] else {
+        panic!("{:?}", pressing.host.posts);
+    };
+    assert_eq!(note.path_and_query, "/actions/T1/1/response");
+    assert!(
+        text(note).contains("settings are invalid"),
+        "{}",
+        text(note)
+    );
+}
