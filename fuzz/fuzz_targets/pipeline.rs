@@ -1,23 +1,30 @@
 //! The whole pipeline (`handle` with the in-memory host) on fuzzed requests: method, path,
-//! headers, configuration (webhooks or app mode), Slack's answer and the body. Every answer must be a JSON object
-//! with a status the README documents, and at most one message may go to Slack.
+//! headers, configuration (webhooks, app mode, buttons), Slack's answer and the body. Every
+//! answer must have a status the README documents and be a JSON object (or a press's empty
+//! 200), and at most one message may go to Slack. On Slack's interactions path, a request
+//! without Slack's signature changes nothing and sends nothing, and signed garbage is a 4xx.
 //!
 //! Input: six choice bytes, one fuzzed setting value up to a NUL byte, then the body. The
-//! seeds in `corpus/pipeline/` are the fixtures behind `\x00\x00\x00\x00\x00\xff\x00`.
+//! seeds in `corpus/pipeline/` are the fixtures behind `\x00\x00\x00\x00\x00\xff\x00`,
+//! and presses (`press-*`) sent signed to the interactions path with the buttons on.
 
 #![no_main]
 
 use ecs_deploy_alerts::host::{HttpResponse, TransportFailure};
 use ecs_deploy_alerts::memory::MemoryHost;
 use ecs_deploy_alerts::settings::KEYS;
+use ecs_deploy_alerts::signing::{self, SigningSecret};
 use libfuzzer_sys::fuzz_target;
 
 const METHODS: [&str; 4] = ["POST", "GET", "PUT", "OPTIONS"];
-const PATHS: [&str; 4] = ["/", "/health", "/health?x=1", "/events"];
+const INTERACTIONS: &str = "/slack/interactions";
+const PATHS: [&str; 5] = ["/", "/health", "/health?x=1", "/events", INTERACTIONS];
 const KEY: &str = "fuzz-key";
+const SIGNING_SECRET: &str = "fuzz-signing-secret";
 
-/// Configurations worth telling apart: delivery, dry run, Basic, open, broken, app mode.
-const PROFILES: [&[(&str, &str)]; 7] = [
+/// Configurations worth telling apart: delivery, dry run, Basic, open, broken, app mode, app
+/// mode with the buttons on.
+const PROFILES: [&[(&str, &str)]; 8] = [
     &[
         ("slack_webhook_url", "https://hooks.slack.com/services/T/B/X"),
         ("api_key", KEY),
@@ -37,6 +44,15 @@ const PROFILES: [&[(&str, &str)]; 7] = [
         ("slack_channel", "C0FUZZ"),
         ("slack_routes", "staging=C0STAGING"),
         ("api_key", KEY),
+    ],
+    &[
+        ("slack_bot_token", "xoxb-fuzz"),
+        ("slack_channel", "C0FUZZ"),
+        ("api_key", KEY),
+        ("slack_signing_secret", SIGNING_SECRET),
+        ("slack_approvers", "production=U0FUZZ;*=U0ANY"),
+        ("aws_access_key_id", "AKIAFUZZFUZZFUZZFUZZ"),
+        ("aws_secret_access_key", "fuzz/secret/access/key/0123456789"),
     ],
 ];
 
@@ -101,19 +117,52 @@ fuzz_target!(|data: &[u8]| {
     if headers & 16 != 0 {
         request_headers.push(("content-length", "99999999999999999999"));
     }
+    // Slack's headers: signed as Slack signs (32), at a stale time (64), or both.
+    let signed_at = match headers & 0x60 {
+        0x20 => Some(host.now),
+        0x60 => Some(host.now - 301),
+        _ => None,
+    };
+    let stamp = signed_at.unwrap_or(host.now).to_string();
+    let signature = match signed_at {
+        Some(at) => {
+            let secret = SigningSecret::parse(SIGNING_SECRET).expect("a valid secret");
+            signing::sign(&secret, at, body)
+        }
+        None => "v0=00".to_owned(),
+    };
+    if headers & 0x60 != 0 {
+        request_headers.push(("x-slack-request-timestamp", &stamp));
+        request_headers.push(("x-slack-signature", &signature));
+    }
+    let path = PATHS[usize::from(path) % PATHS.len()];
+    let store = host.store.clone().expect("a store");
     let handled = host.handle(
         METHODS[usize::from(method) % METHODS.len()],
-        PATHS[usize::from(path) % PATHS.len()],
+        path,
         &request_headers,
     );
     let status = handled.reply.status;
     assert!(
         matches!(
             status,
-            200 | 202 | 400 | 401 | 405 | 413 | 424 | 429 | 500 | 502 | 503 | 504
+            200 | 202 | 400 | 401 | 404 | 405 | 413 | 424 | 429 | 500 | 502 | 503 | 504
         ),
         "undocumented status {status}"
     );
+    if path == INTERACTIONS {
+        // Slack's signature is the only way in: without it, nothing happens.
+        if headers & 0x60 != 0x20 {
+            assert!(matches!(status, 400..=499 | 500), "unsigned answered {status}");
+            assert!(host.posts.is_empty(), "an unsigned request sent something");
+            assert!(store.data().entries.is_empty(), "an unsigned request wrote");
+        }
+        // A press is answered with nothing; its outcome goes to Slack.
+        if status == 200 {
+            assert!(handled.reply.body.is_empty());
+            return;
+        }
+    }
     let answer: serde_json::Value =
         serde_json::from_slice(&handled.reply.body).expect("every answer is JSON");
     assert!(answer.is_object());
