@@ -30,6 +30,7 @@ docs/thread-rollback.png         app/rollback-recovered.json          thread
 docs/thread-rollback-failed.png  app/rollback-failed.json             thread
 docs/alert-pause.png             ecs-hook-pause-step-1-awaiting.json           -
 docs/thread-canary-pause.png     app/canary-pause-rolled-back.json    thread:2
+docs/alert-buttons.png           app/pause-buttons.json               thread
 '
 
 WIDTH=${PREVIEW_WIDTH:-760}

@@ -210,10 +210,11 @@ pub fn check_message(name: &str, message: &serde_json::Map<String, Value>) {
                 }
             }
             "actions" => {
-                let button = &block["elements"][0];
-                assert!(button["text"]["text"].as_str().unwrap().chars().count() <= 75);
-                let url = button["url"].as_str().unwrap();
-                assert!(url.starts_with("https://") && url.len() <= 3000, "{name}");
+                let buttons = block["elements"].as_array().unwrap();
+                assert!(buttons.len() <= 25, "{name}: elements");
+                for button in buttons {
+                    assert_button_fits(name, button);
+                }
             }
             "context" => {
                 texts.extend(
@@ -311,6 +312,26 @@ fn without_mention(text: &str) -> &str {
                 .unwrap_or(rest)
         })
         .unwrap_or(text)
+}
+
+/// A button within Block Kit's limits: a link (https) or an action with a short value, and a
+/// confirm dialog's texts within theirs.
+fn assert_button_fits(name: &str, button: &Value) {
+    assert_eq!(button["type"], "button", "{name}");
+    assert!(button["text"]["text"].as_str().unwrap().chars().count() <= 75);
+    assert!(button["action_id"].as_str().unwrap().len() <= 255, "{name}");
+    match (button["url"].as_str(), button["value"].as_str()) {
+        (Some(url), None) => assert!(url.starts_with("https://") && url.len() <= 3000, "{name}"),
+        (None, Some(value)) => assert!(!value.is_empty() && value.len() <= 2000, "{name}"),
+        other => panic!("{name}: a button is a link or has a value: {other:?}"),
+    }
+    let confirm = &button["confirm"];
+    if !confirm.is_null() {
+        for (part, limit) in [("title", 100), ("text", 300), ("confirm", 30), ("deny", 30)] {
+            let text = confirm[part]["text"].as_str().unwrap();
+            assert!(text.chars().count() <= limit, "{name}: confirm {part}");
+        }
+    }
 }
 
 /// No `<` or `>` (Slack's control characters) but in our own console links and a leading
