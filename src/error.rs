@@ -245,7 +245,7 @@ pub fn eventbridge_retries(status: u16) -> bool {
 mod tests {
     use super::*;
 
-    /// Every variant with the status, Retry-After and retry behaviour the README documents.
+    /// Every variant with the status, Retry-After and retry behaviour docs/statuses.md documents.
     #[test]
     fn status_table() {
         let rejected = Error::SlackRejected {

@@ -1,6 +1,6 @@
 //! The whole pipeline (`handle` with the in-memory host) on fuzzed requests: method, path,
 //! headers, configuration (webhooks, app mode, buttons), Slack's answer and the body. Every
-//! answer must have a status the README documents and be a JSON object (or a press's empty
+//! answer must have a status docs/statuses.md documents and be a JSON object (or a press's empty
 //! 200), and at most one message may go to Slack. On Slack's interactions path, a request
 //! without Slack's signature changes nothing and sends nothing, and signed garbage is a 4xx.
 //!

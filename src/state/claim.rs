@@ -7,7 +7,7 @@
 //! delivery reads the key; unless the event is delivered or freshly claimed by another, it
 //! writes a claim with a random token ([`begin`]), waits a moment, and reads it back
 //! ([`confirm`]). Of deliveries that both read "unclaimed", the one that wrote last finds its
-//! token. The README says what this guarantees and what it does not.
+//! token. docs/operations.md says what this guarantees and what it does not.
 
 use std::time::Duration;
 

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The configuration reference: the page and its table's header.
-pub const REFERENCE: &str = "README.md";
+pub const REFERENCE: &str = "docs/configuration.md";
 const TABLE_HEADER: &str = "| key | meaning |";
 
 /// Variables that are for local use only, and deliberately not wired to SpinKube's Secret.
