@@ -99,7 +99,8 @@ pub fn act(host: &mut impl Host, press: &Press, log: &mut LogLine) {
 }
 
 /// The note when the settings no longer hold what a press needs.
-const UNSET: &str = "This alerts component's settings are invalid or no longer include the Slack                      app (its `/health` says what is wrong). Nothing was done.";
+const UNSET: &str = "This alerts component's settings are invalid or no longer include the Slack \
+                     app (its `/health` says what is wrong). Nothing was done.";
 
 /// A note for the presser alone (ephemeral), through the press's `response_url` when that is
 /// Slack's own (`https://hooks.slack.com/`, or for tests the loopback host of the Web API's
