@@ -522,6 +522,16 @@ impl Exchange {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Panics if any of `secrets` shows in the answer, the log or stderr.
+    pub fn assert_hides(&self, secrets: &[&str]) {
+        let body = String::from_utf8_lossy(&self.body);
+        for text in [&self.stdout, &self.stderr, body.as_ref()] {
+            for secret in secrets {
+                assert!(!text.contains(secret), "a secret leaked: {text}");
+            }
+        }
+    }
+
     /// The body as JSON.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body)

@@ -40,16 +40,7 @@ async fn send(
         .call_with_store(&call, config, SlackScript::WebApi(script), store, Some(now))
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
-    for text in [
-        &exchange.stdout,
-        &exchange.stderr,
-        &String::from_utf8_lossy(&exchange.body).into_owned(),
-    ] {
-        assert!(
-            !text.contains(TOKEN) && !text.contains("fixture-api-key"),
-            "a secret leaked: {text}"
-        );
-    }
+    exchange.assert_hides(&[TOKEN, "fixture-api-key"]);
     exchange
 }
 

@@ -63,15 +63,7 @@ async fn exchange(
         .call_with_store(&call, config, SlackScript::WebApi(script), store, Some(now))
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
-    for text in [
-        &exchange.stdout,
-        &exchange.stderr,
-        &String::from_utf8_lossy(&exchange.body).into_owned(),
-    ] {
-        for secret in [SIGNING_SECRET, AWS_SECRET, TOKEN] {
-            assert!(!text.contains(secret), "a secret leaked: {text}");
-        }
-    }
+    exchange.assert_hides(&[SIGNING_SECRET, AWS_SECRET, TOKEN]);
     exchange
 }
 
