@@ -202,8 +202,8 @@ fn accepted(
     None
 }
 
-/// Draws the pressed pause message again without its pause buttons, saying who ended the
-/// pause when a person did.
+/// Draws the pressed pause message again without its buttons (an ended pause is no alert, so
+/// "I'm on it" goes too, as on a parent), saying who ended the pause when a person did.
 fn redraw_pressed(
     host: &mut impl Host,
     context: &Context,
@@ -215,7 +215,6 @@ fn redraw_pressed(
         return;
     };
     let controls = Controls {
-        ack: Some(pause.thread.as_deref().unwrap_or_default()),
         decision,
         ..Controls::default()
     };

@@ -409,3 +409,60 @@ fn a_press_after_the_settings_broke_tells_the_presser() {
          `/health` says what is wrong). Nothing was done."
     );
 }
+
+#[test]
+fn a_later_pause_is_ended_from_its_own_reply_and_the_parent_is_left_alone() {
+    let store = MemoryStore::default();
+    pause_posted(&store);
+    post(&mut event_host(CONTINUED, &store));
+    let mut second = event_host(
+        include_str!("../../fixtures/ecs-hook-pause-step-2-awaiting.json"),
+        &store,
+    );
+    post(&mut second);
+    let reply = second
+        .posts
+        .iter()
+        .find(|p| p.method() == Some("chat.postMessage"))
+        .unwrap();
+    assert!(text(reply).contains("\"thread_ts\""), "{}", text(reply));
+    let shown = buttons(reply);
+    assert_eq!(shown[0].0, "hook_continue");
+    let answer: Value = serde_json::from_slice(&reply.answer.as_ref().unwrap().body).unwrap();
+    let reply_ts = answer["ts"].as_str().unwrap().to_owned();
+
+    let mut pressing = press(
+        &store,
+        ("hook_rollback", &shown[0].1),
+        APPROVER,
+        &reply_ts,
+        None,
+    );
+    ecs_answers(&mut pressing.host, web_api(200, None, json!({})));
+    assert_eq!(send(&mut pressing).log.press, Some("rollback_requested"));
+    let updates: Vec<&Post> = pressing
+        .host
+        .posts
+        .iter()
+        .filter(|p| p.method() == Some("chat.update"))
+        .collect();
+    // Only the pressed reply is drawn again: it says who, and has no buttons left (an ended
+    // pause is no alert); the parent, the first pause, stays as it was.
+    assert_eq!(updates.len(), 1, "{updates:?}");
+    assert!(text(updates[0]).contains(&format!("\"ts\":\"{reply_ts}\"")));
+    assert!(text(updates[0]).contains("Rollback requested by <@U0APPROVER>"));
+    assert_eq!(buttons(updates[0]), []);
+    let ecs_body = &pressing
+        .host
+        .posts
+        .iter()
+        .find(|p| p.to == Destination::Ecs)
+        .unwrap()
+        .payload;
+    let ecs_body: Value = serde_json::from_slice(ecs_body).unwrap();
+    assert_eq!(ecs_body["action"], "ROLLBACK");
+    assert_ne!(
+        ecs_body["hookId"], "ecs-pause-Xq8m2NvT5rKcW9pL3yHb7dFj1sZg6aUe4oIk0nMt2Qw",
+        "the second pause's hook, not the first's"
+    );
+}
