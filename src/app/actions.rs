@@ -35,14 +35,16 @@ pub fn say(
 }
 
 /// Keeps `change` with its story (merged with what the store holds) and draws the parent
-/// again when what it shows changed; the story as kept.
+/// again when what it shows changed, or anyway when `redraw` says so (its buttons changed);
+/// the story as kept.
 pub fn keep_and_redraw(
     host: &mut impl Host,
     change: &Thread,
+    redraw: bool,
     context: &Context,
     log: &mut LogLine,
 ) -> Result<Thread, Error> {
-    let kept = threads::update(host, change, false, context.now)
+    let kept = threads::update(host, change, redraw, context.now)
         .map_err(|StoreError| Error::StoreUnavailable)?;
     rewrite_kept(host, Ok(Some(kept.clone())), context, log).map(|()| kept)
 }

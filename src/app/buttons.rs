@@ -48,11 +48,14 @@ pub(super) fn fresh<'a>(
 }
 
 /// The buttons of `thread`'s parent drawn again as `parent`, and what people did about it: the
-/// pause's buttons while it waits (their record was kept when it first posted).
+/// pause's buttons while it waits and its record is kept (kept when it first posted; gone once
+/// the pause ended, from Slack or by ECS's word).
 pub(super) fn redrawn<'a>(
+    host: &mut impl Host,
     parent: &Message,
     thread: &'a Thread,
     interactivity: Option<&Interactivity>,
+    now: u64,
     pause_id: &'a mut Option<String>,
 ) -> Controls<'a> {
     let Some(interactivity) = interactivity else {
@@ -65,7 +68,7 @@ pub(super) fn redrawn<'a>(
     // A person's decision drops them too ([`Controls`] draws no pause buttons beside it).
     let ended = thread.status.as_ref().is_some_and(|s| s.is_final());
     *pause_id = waiting_pause(parent, interactivity)
-        .filter(|_| !ended)
+        .filter(|waiting| !ended && matches!(pause::find(host, &waiting.id, now), Ok(Some(_))))
         .map(|waiting| waiting.id);
     Controls {
         ack: parent.is_alert().then_some(thread.deployment.as_str()),

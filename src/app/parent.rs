@@ -186,9 +186,11 @@ fn redraw(
     look.status = thread.status.as_ref();
     let mut pause_id = None;
     look.controls = buttons::redrawn(
+        host,
         &parent,
         thread,
         config.interactivity.as_ref(),
+        context.now,
         &mut pause_id,
     );
     let (method, address) = match how {

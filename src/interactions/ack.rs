@@ -61,7 +61,7 @@ pub(super) fn ack(
     }
     let mut change = thread.clone();
     change.acks.push(ack);
-    let kept = app::keep_and_redraw(host, &change, context, log);
+    let kept = app::keep_and_redraw(host, &change, false, context, log);
     let said = app::say(host, context, &thread.channel, Some(&thread.ts), &line);
     match (kept, said) {
         (Ok(_), Ok(())) => {

@@ -15,7 +15,7 @@ use crate::remembered::Decision;
 use crate::slack::{Controls, decision_line};
 use crate::state::claim::{self, Claim};
 use crate::state::pause::{self, Pause};
-use crate::state::thread as threads;
+use crate::state::thread::{self as threads, Thread};
 use crate::state::{self, keys};
 use crate::{delivery, interactions::PRESS_DEADLINE};
 
@@ -82,14 +82,20 @@ pub(super) fn decide(
                 by: press.user.clone(),
                 at: now,
             };
-            let note = accepted(host, press, &pause, &decision, context, log);
             end_pause(host, id, &key, now);
-            return note;
+            return accepted(host, press, &pause, &decision, context, log);
         }
         EcsAnswer::Over(code) => {
-            // The buttons go: nothing a later press could do.
-            redraw_pressed(host, context, press, &pause, None);
+            // The buttons go: nothing a later press could do. A parent is drawn again from
+            // its story (its record gone, without them); another message as it was.
             end_pause(host, id, &key, now);
+            let story = story_of(host, &pause, now);
+            match story.filter(|thread| is_pressed_parent(press, &pause, thread)) {
+                Some(thread) => {
+                    let _ = app::keep_and_redraw(host, &thread, true, context, log);
+                }
+                None => redraw_pressed(host, context, press, &pause, None),
+            }
             log.press = Some("ecs_refused");
             let note =
                 format!("ECS refused it (`{code}`): the pause no longer waits. Nothing was done.");
@@ -168,18 +174,14 @@ fn accepted(
         HookAction::Rollback => "rollback_requested",
     });
     let line = decision_line(decision);
-    let thread = pause
-        .thread
-        .as_deref()
-        .and_then(|story| threads::thread_of(host, story, now).ok().flatten());
+    let thread = story_of(host, pause, now);
     let parent_is_pause = thread
         .as_ref()
-        .is_some_and(|thread| thread.hook.as_deref() == Some(pause.hook_id.as_str()));
+        .is_some_and(|thread| parent_is(pause, thread));
     // The parent is drawn with the story below; any other pressed message here.
-    let pressed_parent = press
-        .message
+    let pressed_parent = thread
         .as_ref()
-        .is_some_and(|(_, ts)| parent_is_pause && thread.as_ref().is_some_and(|t| &t.ts == ts));
+        .is_some_and(|thread| is_pressed_parent(press, pause, thread));
     if !pressed_parent {
         redraw_pressed(host, context, press, pause, Some(decision));
     }
@@ -189,7 +191,7 @@ fn accepted(
                 let mut change = thread.clone();
                 change.decision = Some(decision.clone());
                 change.hook_outcome = Some(decision.news());
-                let _ = app::keep_and_redraw(host, &change, context, log);
+                let _ = app::keep_and_redraw(host, &change, false, context, log);
             }
             let _ = app::say(host, context, &thread.channel, Some(&thread.ts), &line);
         }
@@ -200,6 +202,26 @@ fn accepted(
         }
     }
     None
+}
+
+/// The thread of `pause`'s story, if it is kept.
+fn story_of(host: &mut impl Host, pause: &Pause, now: u64) -> Option<Thread> {
+    let story = pause.thread.as_deref()?;
+    threads::thread_of(host, story, now).ok().flatten()
+}
+
+/// Whether `thread`'s parent is `pause`'s message (the pause started the thread).
+fn parent_is(pause: &Pause, thread: &Thread) -> bool {
+    thread.hook.as_deref() == Some(pause.hook_id.as_str())
+}
+
+/// Whether the pressed message is `thread`'s parent, and that parent is `pause`'s message.
+fn is_pressed_parent(press: &Press, pause: &Pause, thread: &Thread) -> bool {
+    parent_is(pause, thread)
+        && press
+            .message
+            .as_ref()
+            .is_some_and(|(_, ts)| &thread.ts == ts)
 }
 
 /// Draws the pressed pause message again without its buttons (an ended pause is no alert, so

@@ -466,3 +466,45 @@ fn a_later_pause_is_ended_from_its_own_reply_and_the_parent_is_left_alone() {
         "the second pause's hook, not the first's"
     );
 }
+
+#[test]
+fn a_pause_ecs_calls_over_is_drawn_from_its_story_keeping_who_is_on_it() {
+    let store = MemoryStore::default();
+    let (ts, id) = pause_posted(&store);
+    let story = "arn:aws:ecs:us-east-1:111122223333:service-deployment/prod-cluster/checkout-api/Qm3kT9vZx2LpR8wYc4NbE";
+    let mut on_it = press(&store, ("ack", story), "U0FIRST", &ts, None);
+    assert_eq!(send(&mut on_it).log.press, Some("acknowledged"));
+
+    let over = web_api(400, None, json!({"__type": "InvalidParameterException"}));
+    let mut pressing = press(&store, ("hook_continue", &id), APPROVER, &ts, None);
+    ecs_answers(&mut pressing.host, over);
+    assert_eq!(send(&mut pressing).log.press, Some("ecs_refused"));
+    let update = pressing
+        .host
+        .posts
+        .iter()
+        .find(|p| p.method() == Some("chat.update"))
+        .unwrap();
+    // The parent as its story has it: who is on it, "I'm on it" (the pause's alert stands
+    // until its news comes), and no pause buttons: their record is gone.
+    assert!(
+        text(update).contains("👀 <@U0FIRST> is on it"),
+        "{}",
+        text(update)
+    );
+    let shown: Vec<String> = buttons(update)
+        .into_iter()
+        .map(|(action, _)| action)
+        .collect();
+    assert_eq!(shown, ["ack"]);
+    // Drawn again later, by the next event of its story, it gets no pause buttons back.
+    let mut later = event_host(ROLLING_BACK, &store);
+    post(&mut later);
+    for redrawn in later
+        .posts
+        .iter()
+        .filter(|p| p.method() == Some("chat.update"))
+    {
+        assert!(buttons(redrawn).iter().all(|(action, _)| action == "ack"));
+    }
+}
