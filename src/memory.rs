@@ -138,6 +138,14 @@ impl MemoryStore {
         self.0.borrow_mut().failing_write = Some(n);
     }
 
+    /// Writes `value` under `key` as another instance sharing the store would, uncounted.
+    pub fn set_entry(&self, key: &str, value: &[u8]) {
+        self.0
+            .borrow_mut()
+            .entries
+            .insert(key.to_owned(), value.to_vec());
+    }
+
     /// A snapshot of the store and its counters.
     pub fn data(&self) -> StoreData {
         self.0.borrow().clone()

@@ -55,14 +55,21 @@ pub(super) fn ack(
             return Some(FAILED.to_owned());
         }
     };
-    if thread.acks.iter().any(|known| known.user == ack.user) {
+    if thread.is_on_it(&ack.user) {
         log.press = Some("acknowledged");
         return Some("You are on it already: the alert says so.".to_owned());
     }
+    let user = ack.user.clone();
     let mut change = thread.clone();
     change.acks.push(ack);
-    let kept = app::keep_and_redraw(host, &change, false, context, log);
+    let mut kept = app::keep_and_redraw(host, &change, false, context, log);
     let said = app::say(host, context, &thread.channel, Some(&thread.ts), &line);
+    // No claim guards a thread: a press on another instance that read the story before this
+    // one wrote may have written over it since. Read it back once, and merge again if need be.
+    let read_back = threads::thread_of(host, story, context.now);
+    if kept.is_ok() && read_back.is_ok_and(|kept| kept.is_some_and(|t| !t.is_on_it(&user))) {
+        kept = app::keep_and_redraw(host, &change, false, context, log);
+    }
     match (kept, said) {
         (Ok(_), Ok(())) => {
             log.press = Some("acknowledged");

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::{KeyValue, RETENTION_SECS, StoreError, keys, read, write_until};
+use crate::bot::UserId;
 use crate::remembered::{Ack, Cause, Decision, HookNews, Rollback, Status};
 
 /// A deployment's thread: where its parent is, what the story it tells has come to, and what
@@ -85,6 +86,11 @@ type Drawn = (
 );
 
 impl Thread {
+    /// Whether `user` is among those on it.
+    pub fn is_on_it(&self, user: &UserId) -> bool {
+        self.acks.iter().any(|known| &known.user == user)
+    }
+
     /// The thread of `deployment` whose parent Slack posted in `channel` as `ts`, knowing
     /// nothing yet of its story: editable, taking replies, at revision 0.
     pub fn new(deployment: String, channel: String, ts: String) -> Self {
@@ -173,7 +179,7 @@ impl Thread {
         self.decision = self.decision.take().or_else(|| other.decision.clone());
         // Each person once, at their first press.
         for ack in &other.acks {
-            if !self.acks.iter().any(|known| known.user == ack.user) {
+            if !self.is_on_it(&ack.user) {
                 self.acks.push(ack.clone());
             }
         }

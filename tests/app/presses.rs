@@ -508,3 +508,61 @@ fn a_pause_ecs_calls_over_is_drawn_from_its_story_keeping_who_is_on_it() {
         assert!(buttons(redrawn).iter().all(|(action, _)| action == "ack"));
     }
 }
+
+#[test]
+fn two_people_on_it_at_once_are_both_kept() {
+    let store = MemoryStore::default();
+    let mut failure = event_host(FAILED, &store);
+    post(&mut failure);
+    let parent = &failure.posts[0];
+    let ack = buttons(parent)[0].1.clone();
+    let answer: Value = serde_json::from_slice(&parent.answer.as_ref().unwrap().body).unwrap();
+    let ts = answer["ts"].as_str().unwrap().to_owned();
+    let thread_key = store
+        .data()
+        .entries
+        .keys()
+        .find(|key| key.starts_with("ecs-deploy-alerts/thread:"))
+        .unwrap()
+        .clone();
+
+    // U0SECOND presses on another instance, having read the story before U0FIRST's write,
+    // and writes after it: last writer wins.
+    let elsewhere = MemoryStore::default();
+    for (key, value) in store.data().entries {
+        elsewhere.set_entry(&key, &value);
+    }
+    let mut second = press(&elsewhere, ("ack", &ack), "U0SECOND", &ts, None);
+    assert_eq!(send(&mut second).log.press, Some("acknowledged"));
+    let second_wrote = elsewhere.data().entries[&thread_key].clone();
+
+    let mut first = press(&store, ("ack", &ack), "U0FIRST", &ts, None);
+    let landed = store.clone();
+    let once = std::cell::Cell::new(false);
+    first.host.slack_hook = Some(SlackHook(Rc::new(move |post: &Post| {
+        // It lands as U0FIRST's reply goes out, after U0FIRST's last write to the story.
+        if post.method() == Some("chat.postMessage") && !once.replace(true) {
+            landed.set_entry(&thread_key, &second_wrote);
+        }
+        let call: Value = serde_json::from_slice(&post.payload).unwrap_or_default();
+        let ts = call["ts"].as_str().unwrap_or("1795737600.000900");
+        web_api(
+            200,
+            None,
+            json!({"ok": true, "channel": "C0ALERTS", "ts": ts}),
+        )
+    })));
+    assert_eq!(send(&mut first).log.press, Some("acknowledged"));
+    let last = first
+        .host
+        .posts
+        .iter()
+        .rev()
+        .find(|p| p.method() == Some("chat.update"))
+        .unwrap();
+    assert!(
+        text(last).contains("<@U0SECOND> and <@U0FIRST> are on it"),
+        "{}",
+        text(last)
+    );
+}
