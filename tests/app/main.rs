@@ -3,10 +3,12 @@
 //! any order and Slack fails halfway (order.rs). Here: what they share, and every answer checked
 //! for the token and the other secrets.
 
+mod acks;
 mod answers;
 mod hooks;
 mod order;
 mod presses;
+mod pressing;
 mod store;
 mod threads;
 mod window;
