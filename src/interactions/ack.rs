@@ -66,9 +66,11 @@ pub(super) fn ack(
     let said = app::say(host, context, &thread.channel, Some(&thread.ts), &line);
     // No claim guards a thread: a press on another instance that read the story before this
     // one wrote may have written over it since. Read it back once, and merge again if need be.
-    let read_back = threads::thread_of(host, story, context.now);
-    if kept.is_ok() && read_back.is_ok_and(|kept| kept.is_some_and(|t| !t.is_on_it(&user))) {
-        kept = app::keep_and_redraw(host, &change, false, context, log);
+    if kept.is_ok() {
+        let stored = threads::thread_of(host, story, context.now);
+        if stored.is_ok_and(|stored| stored.is_some_and(|thread| !thread.is_on_it(&user))) {
+            kept = app::keep_and_redraw(host, &change, false, context, log);
+        }
     }
     match (kept, said) {
         (Ok(_), Ok(())) => {
