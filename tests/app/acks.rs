@@ -8,18 +8,23 @@ use ecs_deploy_alerts::memory::{Post, SlackHook};
 use super::pressing::*;
 use super::*;
 
-#[test]
-fn people_on_it_are_kept_with_the_story_and_added_not_swapped() {
-    let store = MemoryStore::default();
-    let mut failure = event_host(FAILED, &store);
+/// Posts the failure: its parent's `ts` and its one button's value, "I'm on it".
+fn failure_posted(store: &MemoryStore) -> (String, String) {
+    let mut failure = event_host(FAILED, store);
     post(&mut failure);
     let parent = &failure.posts[0];
     let ack = buttons(parent);
     assert_eq!(ack.len(), 1);
     assert_eq!(ack[0].0, "ack");
-    let ts = answered_ts(parent);
+    (answered_ts(parent), ack[0].1.clone())
+}
 
-    let mut first = press(&store, ("ack", &ack[0].1), "U0FIRST", &ts, None);
+#[test]
+fn people_on_it_are_kept_with_the_story_and_added_not_swapped() {
+    let store = MemoryStore::default();
+    let (ts, ack) = failure_posted(&store);
+
+    let mut first = press(&store, ("ack", &ack), "U0FIRST", &ts, None);
     assert_eq!(send(&mut first).log.press, Some("acknowledged"));
     let update = calls(&first.host.posts, "chat.update")[0];
     assert!(text(update).contains("👀 <@U0FIRST> is on it"));
@@ -27,7 +32,7 @@ fn people_on_it_are_kept_with_the_story_and_added_not_swapped() {
     assert!(text(reply).contains("<@U0FIRST> is on it"));
     assert!(text(reply).contains(&format!("\"thread_ts\":\"{ts}\"")));
 
-    let mut second = press(&store, ("ack", &ack[0].1), "U0SECOND", &ts, None);
+    let mut second = press(&store, ("ack", &ack), "U0SECOND", &ts, None);
     send(&mut second);
     let update = calls(&second.host.posts, "chat.update")[0];
     assert!(text(update).contains("👀 <@U0FIRST> and <@U0SECOND> are on it"));
@@ -48,11 +53,7 @@ fn people_on_it_are_kept_with_the_story_and_added_not_swapped() {
 #[test]
 fn two_people_on_it_at_once_are_both_kept() {
     let store = MemoryStore::default();
-    let mut failure = event_host(FAILED, &store);
-    post(&mut failure);
-    let parent = &failure.posts[0];
-    let ack = buttons(parent)[0].1.clone();
-    let ts = answered_ts(parent);
+    let (ts, ack) = failure_posted(&store);
     let thread_key = store
         .data()
         .entries
