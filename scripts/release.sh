@@ -7,7 +7,7 @@
 #   scripts/release.sh 0.1.0                     # builds and tests only: nothing is pushed
 #
 # Refuses a working tree with changes (the release must be a commit), a VERSION other than
-# Cargo.toml's (tests/version.rs keeps spin.toml and the SpinKube manifest on it), and a
+# Cargo.toml's (tests/release.rs keeps spin.toml and the SpinKube manifest on it), and a
 # VERSION without a "## VERSION" section in CHANGELOG.md. Then runs scripts/test.sh (which
 # builds the release .wasm as `spin build` does), pushes with `spin registry push` (log in
 # first: `spin registry login ghcr.io -u USER --password-stdin`), writes the .wasm's SHA-256
